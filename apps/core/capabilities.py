@@ -1,0 +1,76 @@
+"""Dashboard roles and the single map of what each role may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+
+class Role(StrEnum):
+    """A dashboard role; each is a Django group of the same name."""
+
+    OWNER = "owner"
+    HELPDESK = "helpdesk"
+    AUDITOR = "auditor"
+
+
+class Capability(StrEnum):
+    VIEW_TENANTS = "view tenants"
+    CREATE_TENANT = "create tenants"
+    DELETE_TENANT = "delete tenants"
+    VIEW_MEMBERS = "view members"
+    INVITE_MEMBER = "invite members"
+    CHANGE_MEMBER_ROLE = "change member roles"
+    REMOVE_MEMBER = "remove members"
+    MANAGE_TENANT_ACCESS = "manage tenant access"
+    VIEW_ACTIVITY = "view activity"
+    EXPORT_ACTIVITY = "export activity"
+    VIEW_AUTH_TENANTS = "view auth tenants"
+    MANAGE_AUTH_TENANTS = "manage auth tenants"
+    VIEW_SYNC_STATUS = "view sync status"
+    SYNC_NOW = "start a sync"
+
+
+_READ = {
+    Capability.VIEW_TENANTS,
+    Capability.VIEW_MEMBERS,
+    Capability.VIEW_AUTH_TENANTS,
+    Capability.VIEW_SYNC_STATUS,
+}
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.OWNER: frozenset(Capability),
+    Role.HELPDESK: frozenset(_READ | {Capability.INVITE_MEMBER}),
+    Role.AUDITOR: frozenset(_READ | {Capability.VIEW_ACTIVITY, Capability.EXPORT_ACTIVITY}),
+}
+
+# When a user holds several groups, the most powerful one counts.
+_PRECEDENCE = (Role.OWNER, Role.HELPDESK, Role.AUDITOR)
+
+
+def role_of(user: Any) -> Role | None:
+    """The user's dashboard role, or None for anonymous users and users without one."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.OWNER
+    cached: Role | None | str = getattr(user, "_teamsadmin_role", "")
+    if cached != "":
+        return cached  # type: ignore[return-value]
+    names = set(user.groups.values_list("name", flat=True))
+    role = next((r for r in _PRECEDENCE if r.value in names), None)
+    user._teamsadmin_role = role
+    return role
+
+
+def can(user: Any, capability: Capability) -> bool:
+    role = role_of(user)
+    return role is not None and capability in ROLE_CAPABILITIES[role]
+
+
+def require(user: Any, capability: Capability) -> None:
+    """Raise PermissionDenied unless the user holds the capability (services call this too)."""
+    if not can(user, capability):
+        raise PermissionDenied(f"Your role does not allow you to {capability.value}.")

@@ -1,0 +1,17 @@
+"""The main navigation: one entry per product area, shown only to roles that may use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apps.core.capabilities import Capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    capability: Capability | None  # None: every signed-in user
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (NavItem("Overview", "core:home", None),)

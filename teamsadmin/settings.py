@@ -1,0 +1,230 @@
+"""Django settings for Teams Admin: every value from the environment, with offline defaults for `make run`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from teamsadmin.envtools import env_bool, env_float, env_int, env_list, env_secret, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("TEAMSADMIN_VAR_DIR", str(BASE_DIR / "var")))
+VERSION = "0.1.0"
+
+# --- Core -------------------------------------------------------------------------------------
+DEBUG = env_bool("DEBUG", True)
+DEV_SECRET_KEY = "django-insecure-teamsadmin-development-only"  # noqa: S105 - refused below when DEBUG is off
+SECRET_KEY = env_secret("SECRET_KEY", DEV_SECRET_KEY)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+if not DEBUG:
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set to a random value of 32+ characters when DEBUG is off."
+        )
+    if "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured(
+            "ALLOWED_HOSTS must name the dashboard's hosts when DEBUG is off, not '*'."
+        )
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "apps.core",
+    "apps.accounts",
+    "apps.sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "teamsadmin.urls"
+WSGI_APPLICATION = "teamsadmin.wsgi.application"
+ASGI_APPLICATION = "teamsadmin.asgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "apps.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------------
+_env = environ.Env()
+try:
+    DATABASES = {
+        "default": _env.db_url(
+            "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'teamsadmin.sqlite3'}"
+        )
+    }
+except (environ.ImproperlyConfigured, KeyError) as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL Teams Admin understands ({exc})."
+    ) from None
+if DATABASES["default"]["ENGINE"] not in {
+    "django.db.backends.sqlite3",
+    "django.db.backends.postgresql",
+}:
+    raise ImproperlyConfigured("DATABASE_URL must be a sqlite:/// or postgres:// URL.")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web and worker share the file: WAL lets readers run beside one writer, IMMEDIATE takes the
+    # write lock up front (no upgrade deadlocks) and the timeout waits instead of "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60, minimum=0))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+# --- Cache ------------------------------------------------------------------------------------
+# The default is the database cache so that web and worker processes share one token cache.
+REDIS_URL = env_str("REDIS_URL", "")
+try:
+    CACHES = {
+        "default": _env.cache_url("CACHE_URL", default=REDIS_URL or "dbcache://teamsadmin_cache")
+    }
+except (environ.ImproperlyConfigured, KeyError) as exc:
+    raise ImproperlyConfigured(
+        f"CACHE_URL is not a cache URL Teams Admin understands ({exc})."
+    ) from None
+
+# --- Auth -------------------------------------------------------------------------------------
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# --- I18N / static ----------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# In development whitenoise serves straight from static/ (finders); collectstatic is for production.
+_STATIC_ROOT_WANTED = not DEBUG or "STATIC_ROOT" in os.environ
+STATIC_ROOT = (
+    Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles"))) if _STATIC_ROOT_WANTED else None
+)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- Celery -----------------------------------------------------------------------------------
+# Without a server the broker is kombu's filesystem transport under var/ (git-ignored).
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+_CELERY_QUEUE_DIR = VAR_DIR / "celery"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"data_folder_in": str(_CELERY_QUEUE_DIR), "data_folder_out": str(_CELERY_QUEUE_DIR)}
+    if CELERY_BROKER_URL.startswith("filesystem")
+    else {}
+)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 1800, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1900, minimum=1)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Teams Admin ------------------------------------------------------------------------------
+TEAMSADMIN_SANDBOX = env_bool("TEAMSADMIN_SANDBOX", DEBUG)
+TEAMSADMIN_SYNC_INTERVAL_SECONDS = env_int("TEAMSADMIN_SYNC_INTERVAL_SECONDS", 300, minimum=10)
+TEAMSADMIN_DIRECTORY_SYNC_INTERVAL_SECONDS = env_int(
+    "TEAMSADMIN_DIRECTORY_SYNC_INTERVAL_SECONDS", 900, minimum=10
+)
+TEAMSADMIN_HTTP_CONNECT_TIMEOUT = env_float("TEAMSADMIN_HTTP_CONNECT_TIMEOUT", 5.0)
+TEAMSADMIN_HTTP_READ_TIMEOUT = env_float("TEAMSADMIN_HTTP_READ_TIMEOUT", 30.0)
+TEAMSADMIN_TOKEN_EXPIRY_MARGIN_SECONDS = env_int(
+    "TEAMSADMIN_TOKEN_EXPIRY_MARGIN_SECONDS", 60, minimum=0
+)
+TEAMSADMIN_ALLOWED_API_HOSTS = env_list("TEAMSADMIN_ALLOWED_API_HOSTS", [])
+TEAMSADMIN_ENCRYPTION_KEYS = env_list("TEAMSADMIN_ENCRYPTION_KEYS", [])
+if not TEAMSADMIN_ENCRYPTION_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "TEAMSADMIN_ENCRYPTION_KEYS must hold at least one Fernet key when DEBUG is off."
+        )
+    # Development only: a fixed key so `make run` works out of the box; never used with DEBUG off.
+    TEAMSADMIN_ENCRYPTION_KEYS = ["dGVhbXNhZG1pbi1kZXZlbG9wbWVudC1rZXktMzJieXQ="]
+
+# Sandbox (the simulated Teams API, mounted under /sandbox/ when enabled)
+TEAMSADMIN_SANDBOX_CLIENT_ID = env_str(
+    "TEAMSADMIN_SANDBOX_CLIENT_ID", "sandboxOwnerClient0000000000000001"
+)
+TEAMSADMIN_SANDBOX_CLIENT_SECRET = env_secret(
+    "TEAMSADMIN_SANDBOX_CLIENT_SECRET", "sandbox-owner-secret-change-me"
+)
+TEAMSADMIN_SANDBOX_READONLY_CLIENT_ID = env_str(
+    "TEAMSADMIN_SANDBOX_READONLY_CLIENT_ID", "sandboxReadOnlyClient000000000001"
+)
+TEAMSADMIN_SANDBOX_READONLY_CLIENT_SECRET = env_secret(
+    "TEAMSADMIN_SANDBOX_READONLY_CLIENT_SECRET", "sandbox-readonly-secret-change-me"
+)
+TEAMSADMIN_SANDBOX_AUTO_ACCEPT_SECONDS = env_int(
+    "TEAMSADMIN_SANDBOX_AUTO_ACCEPT_SECONDS", 30, minimum=0
+)
+TEAMSADMIN_SANDBOX_RATE_LIMIT = env_bool("TEAMSADMIN_SANDBOX_RATE_LIMIT", True)
+TEAMSADMIN_SANDBOX_TOKEN_LIFETIME_SECONDS = env_int(
+    "TEAMSADMIN_SANDBOX_TOKEN_LIFETIME_SECONDS", 86400, minimum=1
+)
+
+# --- Logging ----------------------------------------------------------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"apps": {"level": LOG_LEVEL}, "teamsadmin": {"level": LOG_LEVEL}},
+}

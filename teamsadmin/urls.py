@@ -1,0 +1,14 @@
+"""Root URLconf: each app under its namespace; the sandbox only when enabled."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("accounts/", include("apps.accounts.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.TEAMSADMIN_SANDBOX:
+    urlpatterns.append(path("sandbox/", include("apps.sandbox.urls")))

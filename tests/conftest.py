@@ -1,0 +1,61 @@
+"""Shared fixtures: personas (owner, helpdesk, auditor) and test-only settings."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from apps.accounts.services import user_ensure
+from apps.core.capabilities import Role
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings: SettingsWrapper) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def _persona(role: Role) -> User:
+    user, _ = user_ensure(username=f"{role.value}-user", password="pw", role=role)  # noqa: S106
+    return user
+
+
+@pytest.fixture
+def owner(db: None) -> User:
+    return _persona(Role.OWNER)
+
+
+@pytest.fixture
+def helpdesk(db: None) -> User:
+    return _persona(Role.HELPDESK)
+
+
+@pytest.fixture
+def auditor(db: None) -> User:
+    return _persona(Role.AUDITOR)
+
+
+@pytest.fixture
+def owner_client(owner: User) -> Client:
+    client = Client()
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def helpdesk_client(helpdesk: User) -> Client:
+    client = Client()
+    client.force_login(helpdesk)
+    return client
+
+
+@pytest.fixture
+def auditor_client(auditor: User) -> Client:
+    client = Client()
+    client.force_login(auditor)
+    return client

@@ -1,0 +1,96 @@
+"""Start-up refuses malformed or unsafe configuration with a message naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TEAMSADMIN_", "DATABASE_URL", "CACHE_URL"))
+    }
+    clean.update(env)
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "teamsadmin.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TEAMSADMIN_SYNC_INTERVAL_SECONDS", "abc"),
+        ("TEAMSADMIN_SANDBOX", "maybe"),
+        ("DEBUG", "yes please"),
+        ("TEAMSADMIN_HTTP_READ_TIMEOUT", "slow"),
+        ("DATABASE_URL", "nosuchdb://x"),
+    ],
+)
+def test_malformed_variable_stops_startup_naming_it(variable: str, value: str) -> None:
+    result = _start(**{variable: value})
+    assert result.returncode != 0
+    assert variable in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_debug_off_refuses_development_secret_key() -> None:
+    result = _start(
+        DEBUG="false", TEAMSADMIN_ENCRYPTION_KEYS="dGVhbXNhZG1pbi1kZXZlbG9wbWVudC1rZXktMzJieXQ="
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_debug_off_requires_encryption_keys() -> None:
+    result = _start(DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "TEAMSADMIN_ENCRYPTION_KEYS" in result.stderr
+
+
+def test_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
+    secret_file = tmp_path / "secret"
+    secret_file.write_text("s" * 40 + "\n")
+    result = _start(
+        DEBUG="false",
+        SECRET_KEY_FILE=str(secret_file),
+        TEAMSADMIN_ENCRYPTION_KEYS="dGVhbXNhZG1pbi1kZXZlbG9wbWVudC1rZXktMzJieXQ=",
+        ALLOWED_HOSTS="teams.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_defaults_turn_the_sandbox_off() -> None:
+    script = "import django; django.setup(); from django.conf import settings; print(settings.TEAMSADMIN_SANDBOX)"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEAMSADMIN_")}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="k" * 50,
+        TEAMSADMIN_ENCRYPTION_KEYS="dGVhbXNhZG1pbi1kZXZlbG9wbWVudC1rZXktMzJieXQ=",
+        ALLOWED_HOSTS="teams.example.com",
+        DJANGO_SETTINGS_MODULE="teamsadmin.settings",
+    )
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
