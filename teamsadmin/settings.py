@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "template_partials",
     "apps.core",
     "apps.accounts",
+    "apps.authtenants",
+    "apps.activity",
+    "apps.directory",
+    "apps.sync",
     "apps.sandbox",
 ]
 

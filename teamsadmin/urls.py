@@ -7,6 +7,10 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("accounts/", include("apps.accounts.urls")),
+    path("auth-tenants/", include("apps.authtenants.urls")),
+    path("activity/", include("apps.activity.urls")),
+    path("directory/", include("apps.directory.urls")),
+    path("sync/", include("apps.sync.urls")),
     path("admin/", admin.site.urls),
 ]
 

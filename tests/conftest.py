@@ -10,6 +10,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from apps.accounts.services import user_ensure
 from apps.core.capabilities import Role
 
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.authtenants"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_settings(settings: SettingsWrapper) -> None:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AuthtenantsConfig(AppConfig):
+    name = "apps.authtenants"
+    label = "authtenants"
