@@ -1,0 +1,92 @@
+"""Walks the URLconf: who may reach what.
+
+Every dashboard route needs a login; auditors change nothing (403 on every POST); helpdesk never
+deletes or removes anything. New routes are covered automatically.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Routes that are public by design: signing in, Django's admin (own login) and the sandbox API.
+PUBLIC_PREFIXES = ("accounts/login/", "admin/", "sandbox/", "static/")
+DESTRUCTIVE = re.compile(r"(delete|remove|revoke)")
+SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    url: str
+
+
+def _walk(
+    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[Route]:
+    for entry in patterns:
+        route = str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry.url_patterns, prefix + route, ns)
+            continue
+        url = "/" + prefix + route
+        if url.startswith(tuple("/" + p for p in PUBLIC_PREFIXES)) or "(?P" in url or "^" in url:
+            continue
+        url = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: SAMPLE_BY_CONVERTER[m.group(1) or "str"], url)
+        yield Route(name=f"{namespace}{entry.name or url}", url=url)
+
+
+ROUTES = sorted(set(_walk(get_resolver().url_patterns)), key=lambda r: r.name)
+
+
+def test_the_walk_finds_the_dashboard_routes() -> None:
+    names = {route.name for route in ROUTES}
+    assert "core:home" in names
+    assert "accounts:logout" in names
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_every_route_needs_a_login(client: Client, route: Route) -> None:
+    for method in (client.get, client.post):
+        response = method(route.url)
+        assert response.status_code == 302, (
+            f"{route.name} answered {response.status_code} to an anonymous user"
+        )
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_auditors_cannot_post_anywhere(auditor_client: Client, route: Route) -> None:
+    if route.name == "accounts:logout":
+        return
+    response = auditor_client.post(route.url)
+    assert response.status_code in (403, 405), (
+        f"{route.name} let an auditor POST ({response.status_code})"
+    )
+
+
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if DESTRUCTIVE.search(r.name)], ids=lambda r: r.name
+)
+def test_helpdesk_cannot_delete_or_remove(helpdesk_client: Client, route: Route) -> None:
+    response = helpdesk_client.post(route.url)
+    assert response.status_code in (403, 405), (
+        f"{route.name} let helpdesk POST ({response.status_code})"
+    )
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+def test_no_route_fails_with_a_server_error_for_any_role(
+    owner_client: Client, helpdesk_client: Client, auditor_client: Client, route: Route
+) -> None:
+    for client in (owner_client, helpdesk_client, auditor_client):
+        response = client.get(route.url)
+        assert response.status_code < 500, f"{route.name} answered {response.status_code}"
