@@ -23,7 +23,12 @@ def _example_variables() -> set[str]:
 
 
 def test_settings_read_the_variables_we_expect() -> None:
-    assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "TEAMSADMIN_SYNC_INTERVAL_SECONDS"} <= _settings_variables()
+    assert {
+        "DEBUG",
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "TEAMSADMIN_SYNC_INTERVAL_SECONDS",
+    } <= _settings_variables()
 
 
 def test_env_example_lists_every_variable() -> None:
