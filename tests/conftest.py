@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -20,6 +23,22 @@ def _fast_settings(settings: SettingsWrapper) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings: SettingsWrapper) -> None:
+    """Give each test a cache namespace of its own.
+
+    Without CACHE_URL the tests use local memory (shared with the live server thread). With it
+    (CI's Redis run) they use that server, where clear() would wipe the other xdist worker's
+    keys, so isolation comes from a per-test key prefix instead.
+    """
+    if os.environ.get("CACHE_URL"):
+        default = dict(settings.CACHES["default"])
+    else:
+        default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    default["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": default}
 
 
 def _persona(role: Role) -> User:
