@@ -28,6 +28,7 @@ setup: install ## Migrate, seed the sandbox, create demo logins and the demo Aut
 	@mkdir -p var/celery
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py sandbox_seed --if-empty
 	$(BIN)/python manage.py demo_users
 
 run: setup ## Start web, Celery worker and beat on http://127.0.0.1:$(PORT) (Ctrl-C stops all)
