@@ -32,6 +32,7 @@ setup: install ## Migrate, seed the sandbox, create demo logins and the demo Aut
 	$(BIN)/python manage.py demo_users
 
 run: setup ## Start web, Celery worker and beat on http://127.0.0.1:$(PORT) (Ctrl-C stops all)
+	$(BIN)/python manage.py authtenant_setup_sandbox --port $(PORT)
 	$(BIN)/python manage.py serve_all --port $(PORT)
 
 lint: install ## ruff lint and format check

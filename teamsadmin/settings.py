@@ -5,10 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from teamsadmin.envtools import env_bool, env_float, env_int, env_list, env_secret, env_str
+
+# Lets annotated code subscript Django generics at run time (ModelForm[AuthTenant], QuerySet[...]).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TEAMSADMIN_VAR_DIR", str(BASE_DIR / "var")))
@@ -191,6 +195,9 @@ TEAMSADMIN_HTTP_READ_TIMEOUT = env_float("TEAMSADMIN_HTTP_READ_TIMEOUT", 30.0)
 TEAMSADMIN_TOKEN_EXPIRY_MARGIN_SECONDS = env_int(
     "TEAMSADMIN_TOKEN_EXPIRY_MARGIN_SECONDS", 60, minimum=0
 )
+TEAMSADMIN_HTTP_MAX_RETRIES = env_int("TEAMSADMIN_HTTP_MAX_RETRIES", 2, minimum=0)
+TEAMSADMIN_HTTP_BACKOFF_SECONDS = env_float("TEAMSADMIN_HTTP_BACKOFF_SECONDS", 0.5)
+TEAMSADMIN_HTTP_MAX_SLEEP_SECONDS = env_float("TEAMSADMIN_HTTP_MAX_SLEEP_SECONDS", 30.0)
 TEAMSADMIN_ALLOWED_API_HOSTS = env_list("TEAMSADMIN_ALLOWED_API_HOSTS", [])
 TEAMSADMIN_ENCRYPTION_KEYS = env_list("TEAMSADMIN_ENCRYPTION_KEYS", [])
 if not TEAMSADMIN_ENCRYPTION_KEYS:

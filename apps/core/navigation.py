@@ -14,4 +14,7 @@ class NavItem:
     capability: Capability | None  # None: every signed-in user
 
 
-NAV_ITEMS: tuple[NavItem, ...] = (NavItem("Overview", "core:home", None),)
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Overview", "core:home", None),
+    NavItem("Auth Tenants", "authtenants:list", Capability.VIEW_AUTH_TENANTS),
+)

@@ -1,0 +1,153 @@
+"""Auth Tenants: the Auth0 tenants and M2M clients the dashboard uses to reach each team's Teams API."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+
+from apps.authtenants import crypto
+from apps.authtenants.hosts import validate_base_url, validate_domain
+
+validate_team_slug = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
+    "A team slug is a DNS label: lowercase letters, digits and hyphens (not at either end).",
+)
+
+
+class Region(models.TextChoices):
+    AU = "AU", "Australia"
+    CA = "CA", "Canada"
+    EU = "EU", "Europe"
+    JP = "JP", "Japan"
+    UK = "UK", "United Kingdom"
+    US = "US", "United States"
+
+
+class Cloud(models.TextChoices):
+    PUBLIC = "public", "Public cloud"
+    PRIVATE = "private", "Private cloud"
+
+
+class TokenKind(models.TextChoices):
+    JWT = "jwt", "JWT"
+    OPAQUE = "opaque", "Opaque"
+
+
+class AuthTenant(models.Model):
+    """One Auth0 tenant whose M2M clients get tokens for one team's Teams API."""
+
+    name = models.CharField(max_length=100, unique=True)
+    team_slug = models.CharField(max_length=63, validators=[validate_team_slug])
+    domain = models.CharField(
+        max_length=253,
+        validators=[validate_domain],
+        help_text="The Auth0 tenant's host name, e.g. acme.us.auth0.com.",
+    )
+    region = models.CharField(max_length=2, choices=Region.choices, default=Region.US)
+    cloud = models.CharField(max_length=7, choices=Cloud.choices, default=Cloud.PUBLIC)
+    organization = models.CharField(max_length=100, blank=True)
+    audience_override = models.CharField(max_length=255, blank=True)
+    api_base_url_override = models.CharField(
+        max_length=255, blank=True, validators=[validate_base_url]
+    )
+    auth_base_url_override = models.CharField(
+        max_length=255, blank=True, validators=[validate_base_url]
+    )
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def __repr__(self) -> str:
+        return (
+            f"<AuthTenant {self.pk}: {self.name!r} team={self.team_slug!r} domain={self.domain!r}>"
+        )
+
+    @property
+    def audience(self) -> str:
+        return self.audience_override or f"https://{self.team_slug}.teams.auth0.com/api/"
+
+    @property
+    def api_base_url(self) -> str:
+        return (self.api_base_url_override or f"https://{self.team_slug}.teams.auth0.com").rstrip(
+            "/"
+        )
+
+    @property
+    def auth_base_url(self) -> str:
+        return (self.auth_base_url_override or f"https://{self.domain}").rstrip("/")
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.auth_base_url}/oauth/token"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"{self.auth_base_url}/.well-known/jwks.json"
+
+    @property
+    def issuer(self) -> str:
+        return f"https://{self.domain}/"
+
+
+class AuthClient(models.Model):
+    """One M2M application (client credentials) of an Auth Tenant, with its secret encrypted at rest."""
+
+    auth_tenant = models.ForeignKey(AuthTenant, on_delete=models.CASCADE, related_name="clients")
+    label = models.CharField(max_length=100)
+    client_id = models.CharField(max_length=128)
+    secret_encrypted = models.TextField(editable=False)
+    scopes = models.CharField(
+        max_length=500, blank=True, help_text="Space-separated scopes granted to this client."
+    )
+    enabled = models.BooleanField(default=True)
+    token_last_ok_at = models.DateTimeField(null=True, blank=True)
+    token_last_error_at = models.DateTimeField(null=True, blank=True)
+    token_last_error = models.CharField(max_length=500, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_scopes = models.CharField(max_length=500, blank=True)
+    token_kind = models.CharField(max_length=6, choices=TokenKind.choices, blank=True)
+
+    class Meta:
+        ordering = ["auth_tenant", "label", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["auth_tenant", "client_id"], name="authclient_unique_client_per_tenant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.client_id})"
+
+    def __repr__(self) -> str:
+        return f"<AuthClient {self.pk}: {self.label!r} client_id={self.client_id!r} tenant={self.auth_tenant_id}>"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+    @property
+    def token_state(self) -> str:
+        """ "ok", "error" or "untested", from whichever token attempt happened last."""
+        if self.token_last_error_at and (
+            self.token_last_ok_at is None or self.token_last_error_at >= self.token_last_ok_at
+        ):
+            return "error"
+        return "ok" if self.token_last_ok_at else "untested"
+
+    @property
+    def token_scope_set(self) -> frozenset[str]:
+        return frozenset(self.token_scopes.split())
+
+    def get_secret(self) -> str:
+        """The plain client secret; raises crypto.SecretKeyError when no configured key opens it."""
+        return crypto.decrypt(self.secret_encrypted)
+
+    def set_secret(self, secret: str) -> None:
+        """Encrypt and store the secret on the instance (the caller saves)."""
+        self.secret_encrypted = crypto.encrypt(secret)

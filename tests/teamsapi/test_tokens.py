@@ -1,0 +1,167 @@
+"""Tokens: caching, re-minting, validation and the token endpoint's failures, over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+from django.core.cache import cache
+from joserfc.jwk import RSAKey
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from apps.authtenants.models import AuthClient, AuthTenant
+from apps.sandbox.models import SandboxAuthTenant
+from apps.teamsapi.client import TeamsClient, teams_client
+from apps.teamsapi.errors import RETRYABLE, TokenEndpointUnavailable, TokenError
+from apps.teamsapi.tokens import TokenProvider, jwks_cache_key, token_cache_key
+from tests.teamsapi.conftest import RecordingSleep
+
+if TYPE_CHECKING:
+    from tests.fixtures.sandbox import Sandbox
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOKEN = "/oauth/token"
+
+
+def _token_requests(sandbox: Sandbox) -> int:
+    return len(sandbox.requests_log(path_contains=TOKEN))
+
+
+def _reader(auth_tenant: AuthTenant, sandbox: Sandbox) -> AuthClient:
+    return auth_tenant.clients.get(client_id=sandbox.readonly_client_id)
+
+
+def test_a_cached_token_is_reused_by_every_client_object(
+    auth_tenant: AuthTenant, sandbox: Sandbox
+) -> None:
+    teams_client(auth_tenant).list_environments()
+    second = teams_client(auth_tenant)
+    second.list_environments()
+    list(second.list_tenants())
+    assert _token_requests(sandbox) == 1
+
+
+def test_a_successful_mint_is_recorded_on_the_client_row(
+    auth_tenant: AuthTenant, sandbox: Sandbox
+) -> None:
+    teams_client(auth_tenant).list_environments()
+    row = _reader(auth_tenant, sandbox)
+    assert row.token_last_ok_at is not None and row.token_expires_at is not None
+    assert row.token_kind == "jwt"
+    assert row.token_scope_set == {"read:tenants", "read:members", "read:team_activity"}
+
+
+def test_an_expired_token_gets_401_then_one_fresh_token_and_the_call_succeeds(
+    auth_tenant: AuthTenant, sandbox: Sandbox, settings: SettingsWrapper
+) -> None:
+    # Our clock trusts the token 30 s longer than the server does, as with clock skew.
+    settings.TEAMSADMIN_TOKEN_EXPIRY_MARGIN_SECONDS = -30
+    sandbox.set_faults(token_lifetime_seconds=3)
+    client = teams_client(auth_tenant)
+    client.list_environments()
+    time.sleep(3.1)
+    assert client.list_environments()
+    statuses = [r.status for r in sandbox.requests_log(path_contains="/api/environments")]
+    assert statuses == [200, 401, 200]
+    assert _token_requests(sandbox) == 2
+    assert client.requests_made == 3
+
+
+def test_an_audience_the_auth_tenant_does_not_serve_is_reported(
+    auth_tenant: AuthTenant, sandbox: Sandbox
+) -> None:
+    auth_tenant.audience_override = "https://other.teams.auth0.com/api/"
+    auth_tenant.save(update_fields=["audience_override"])
+    sandbox_client = _reader(auth_tenant, sandbox)
+    with pytest.raises(TokenError) as info:
+        TokenProvider().token(sandbox_client)
+    assert info.value.reason in {"audience_not_enabled", "no_client_grant"}
+    assert _token_requests(sandbox) == 1
+
+
+def test_a_wrong_secret_is_reported_in_plain_words_and_not_retried(
+    auth_tenant: AuthTenant, sandbox: Sandbox
+) -> None:
+    row = _reader(auth_tenant, sandbox)
+    row.set_secret("definitely-not-the-secret")
+    row.save(update_fields=["secret_encrypted"])
+    with pytest.raises(TokenError) as info:
+        teams_client(auth_tenant).list_environments()
+    assert info.value.reason == "wrong_secret"
+    assert (info.value.status, info.value.code) == (401, "access_denied")
+    assert "secret is wrong" in info.value.message
+    assert not isinstance(info.value, RETRYABLE)
+    assert _token_requests(sandbox) == 1
+    row.refresh_from_db()
+    assert row.token_last_error_at is not None
+    assert "secret is wrong" in row.token_last_error
+
+
+def test_an_unknown_client_id_is_reported(auth_tenant: AuthTenant, sandbox: Sandbox) -> None:
+    row = _reader(auth_tenant, sandbox)
+    row.client_id = "noSuchClient000000000000000000001"
+    row.save(update_fields=["client_id"])
+    with pytest.raises(TokenError) as info:
+        teams_client(auth_tenant).list_environments()
+    assert info.value.reason == "unknown_client"
+    assert "does not know this client id" in info.value.message
+
+
+def test_a_token_endpoint_outage_is_retried_then_reported_as_retryable(
+    auth_tenant: AuthTenant, sandbox: Sandbox, recording_sleep: RecordingSleep
+) -> None:
+    sandbox.set_faults(token_outage=True)
+    client = TeamsClient(auth_tenant, sleep=recording_sleep)
+    with pytest.raises(TokenEndpointUnavailable) as info:
+        client.list_environments()
+    assert isinstance(info.value, RETRYABLE)
+    assert _token_requests(sandbox) == 3
+    assert client.requests_made == 0
+
+
+def test_a_token_from_the_wrong_issuer_is_rejected(
+    auth_tenant: AuthTenant, sandbox: Sandbox
+) -> None:
+    auth_tenant.domain = "impostor.us.auth0.com"
+    auth_tenant.save(update_fields=["domain"])
+    with pytest.raises(TokenError) as info:
+        teams_client(auth_tenant).list_environments()
+    assert info.value.reason == "wrong_issuer"
+    assert not sandbox.requests_log(path_contains="/api/environments")
+
+
+def _cache_jwks(auth_tenant: AuthTenant, kid: str) -> None:
+    """Put a foreign key set in the JWKS cache, as if the Auth Tenant had published it."""
+    foreign = RSAKey.generate_key(2048, parameters={"kid": kid, "use": "sig", "alg": "RS256"})
+    cache.set(jwks_cache_key(auth_tenant), {"keys": [foreign.as_dict(private=False)]}, timeout=60)
+
+
+def test_a_token_with_a_bad_signature_is_rejected(
+    auth_tenant: AuthTenant, sandbox: Sandbox
+) -> None:
+    kid = SandboxAuthTenant.objects.get(domain=sandbox.auth_domain).kid
+    _cache_jwks(auth_tenant, kid)
+    with pytest.raises(TokenError) as info:
+        teams_client(auth_tenant).list_environments()
+    assert info.value.reason == "bad_signature"
+    assert cache.get(token_cache_key(_reader(auth_tenant, sandbox))) is None
+
+
+def test_an_unknown_kid_refetches_the_jwks_once(auth_tenant: AuthTenant, sandbox: Sandbox) -> None:
+    _cache_jwks(auth_tenant, "rotated-away")
+    assert teams_client(auth_tenant).list_environments()
+    assert len(sandbox.requests_log(path_contains="jwks.json")) == 1
+
+
+def test_opaque_tokens_are_trusted_for_their_expires_in() -> None:
+    tenant = AuthTenant(name="opaque", team_slug="acme", domain="acme.us.auth0.com")
+    row = AuthClient(auth_tenant=tenant, label="beta", client_id="beta-client")
+    token = TokenProvider()._validated(
+        row, {"access_token": "opaque-value", "expires_in": 120, "scope": "read:members"}
+    )
+    assert token.kind == "opaque"
+    assert token.scopes == {"read:members"}
+    assert 100 < token.expires_at - time.time() <= 120
+    assert "opaque-value" not in repr(token)
