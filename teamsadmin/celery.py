@@ -5,9 +5,25 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamsadmin.settings")
 
 app = Celery("teamsadmin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "activity-sync-all": {
+        "task": "apps.activity.tasks.activity_sync_all_task",
+        "schedule": float(settings.TEAMSADMIN_SYNC_INTERVAL_SECONDS),
+    },
+    "directory-sync-all": {
+        "task": "apps.directory.tasks.directory_sync_all_task",
+        "schedule": float(settings.TEAMSADMIN_DIRECTORY_SYNC_INTERVAL_SECONDS),
+    },
+    "sync-runs-prune": {
+        "task": "apps.sync.tasks.sync_runs_prune_task",
+        "schedule": 24 * 60 * 60.0,
+    },
+}

@@ -9,7 +9,6 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("auth-tenants/", include("apps.authtenants.urls")),
     path("activity/", include("apps.activity.urls")),
-    path("directory/", include("apps.directory.urls")),
     path("sync/", include("apps.sync.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,5 +16,6 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Overview", "core:home", None),
+    NavItem("Sync status", "sync:status", Capability.VIEW_SYNC_STATUS),
     NavItem("Auth Tenants", "authtenants:list", Capability.VIEW_AUTH_TENANTS),
 )

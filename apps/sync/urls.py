@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from apps.sync import views
 
 app_name = "sync"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.sync_status, name="status"),
+    path("<int:pk>/sync-now/", views.sync_now, name="sync-now"),
+]

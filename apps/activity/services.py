@@ -1,0 +1,214 @@
+"""Activity log sync: copy new Teams API activity entries into ActivityEvent rows, exactly once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.activity.models import ActivityCheckpoint, ActivityEvent
+from apps.sync.models import SyncKind, SyncRun
+from apps.sync.services import SyncAborted, run_progress, sync_execute
+from apps.teamsapi.client import TeamsClient, teams_client
+from apps.teamsapi.errors import RETRYABLE
+
+if TYPE_CHECKING:
+    from apps.authtenants.models import AuthTenant
+    from apps.teamsapi.types import ActivityLogEntry
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50  # contract §8.1: `take` is at most 50
+
+WALK_MAX_PAGES = 1_000_000  # 50 million entries
+
+_WALK_FIELDS = ["walk_since", "walk_until", "walk_oldest", "walk_newest", "walk_pages"]
+
+PageHook = Callable[[int], None]
+
+
+def activity_sync(
+    *, auth_tenant: AuthTenant, full: bool = False, on_page: PageHook | None = None
+) -> SyncRun:
+    """Copy the activity entries the local database lacks; returns the recorded SyncRun.
+
+    Runs under the Auth Tenant's activity lock (a concurrent call is recorded as skipped).
+    Retryable API failures (unavailable, timeout, rate limited) are recorded and re-raised so
+    the task can retry; every other failure is recorded on the run and not raised. `full`
+    walks the whole log again (idempotent). `on_page` is called after each committed page.
+    """
+    return sync_execute(
+        auth_tenant=auth_tenant,
+        kind=SyncKind.ACTIVITY,
+        full=full,
+        work=lambda run: _walk(run=run, auth_tenant=auth_tenant, full=full, on_page=on_page),
+        reraise=RETRYABLE,
+    )
+
+
+def _resume_bound(oldest: datetime) -> datetime:
+    # A resumed walk asks `until` (exclusive) just above the oldest stored entry, rounded up to
+    # a whole second so entries sharing that timestamp are asked again whatever precision the
+    # timestamp is sent with; re-asked entries are already stored and are ignored.
+    return oldest.replace(microsecond=0) + timedelta(seconds=1)
+
+
+def _walk(*, run: SyncRun, auth_tenant: AuthTenant, full: bool, on_page: PageHook | None) -> None:
+    checkpoint, _ = ActivityCheckpoint.objects.get_or_create(auth_tenant=auth_tenant)
+    client = teams_client(auth_tenant)
+    # The walk detects a looping cursor itself, and a first backfill of a large log legitimately
+    # needs more pages than the client's generic cap.
+    client.max_pages = WALK_MAX_PAGES
+    progress = _Progress()
+    if checkpoint.walk_until is not None and not full:
+        # Finish the interrupted walk first, then walk what arrived since it started.
+        _walk_once(run, auth_tenant, checkpoint, client, progress, on_page)
+    _start_walk(checkpoint, full=full)
+    _walk_once(run, auth_tenant, checkpoint, client, progress, on_page)
+    run.requests_made = client.requests_made
+    logger.info(
+        "activity synced",
+        extra={
+            "auth_tenant": auth_tenant.pk,
+            "pages": progress.pages,
+            "events_created": progress.created,
+        },
+    )
+
+
+@dataclass
+class _Progress:
+    pages: int = 0
+    created: int = 0
+    present: int = 0
+
+
+def _start_walk(checkpoint: ActivityCheckpoint, *, full: bool) -> None:
+    checkpoint.walk_since = None if full else checkpoint.since
+    checkpoint.walk_until = timezone.now()
+    checkpoint.walk_oldest = None
+    checkpoint.walk_newest = None
+    checkpoint.walk_pages = 0
+    checkpoint.save(update_fields=[*_WALK_FIELDS, "updated_at"])
+
+
+def _walk_once(
+    run: SyncRun,
+    auth_tenant: AuthTenant,
+    checkpoint: ActivityCheckpoint,
+    client: TeamsClient,
+    progress: _Progress,
+    on_page: PageHook | None,
+) -> None:
+    """Page through the checkpoint's walk to its end, one transaction per page."""
+    since = checkpoint.walk_since
+    until = checkpoint.walk_until
+    assert until is not None  # noqa: S101 - a walk is always started or resumed here
+    if checkpoint.walk_oldest is not None:
+        until = min(until, _resume_bound(checkpoint.walk_oldest))
+    seen_cursors: set[str] = set()
+    pages = client.iter_activity_pages(since=since, until=until, take=PAGE_SIZE)
+    for walk_pages, page in enumerate(pages, start=1):
+        progress.pages += 1
+        entries = page.items
+        _check_page(entries, page_number=walk_pages)
+        if page.next:
+            if page.next in seen_cursors:
+                raise SyncAborted(
+                    f"The Teams API sent page {walk_pages} with a 'next' cursor it had already "
+                    "sent (a paging loop); the sync stopped and the checkpoint was not moved."
+                )
+            seen_cursors.add(page.next)
+        with transaction.atomic():
+            new_count = _store(auth_tenant, entries)
+            progress.created += new_count
+            progress.present += len(entries) - new_count
+            _advance(checkpoint, entries, last=not page.next)
+            run_progress(
+                run,
+                pages_fetched=progress.pages,
+                requests_made=client.requests_made,
+                events_created=progress.created,
+                events_present=progress.present,
+            )
+        if on_page is not None:
+            on_page(progress.pages)
+
+
+def _check_page(entries: Sequence[ActivityLogEntry], *, page_number: int) -> None:
+    ids = [entry.id for entry in entries]
+    if len(set(ids)) != len(ids):
+        raise SyncAborted(
+            f"The Teams API sent page {page_number} with the same entry id twice; nothing from "
+            "that page was stored and the checkpoint was not moved."
+        )
+
+
+def _store(auth_tenant: AuthTenant, entries: Sequence[ActivityLogEntry]) -> int:
+    """Insert the entries not stored yet; returns how many were new."""
+    if not entries:
+        return 0
+    ids = [entry.id for entry in entries]
+    existing = set(
+        ActivityEvent.objects.filter(auth_tenant=auth_tenant, external_id__in=ids).values_list(
+            "external_id", flat=True
+        )
+    )
+    rows = [_event(auth_tenant, entry) for entry in entries if entry.id not in existing]
+    if rows:
+        # ignore_conflicts (ON CONFLICT DO NOTHING) keeps a redelivered page harmless.
+        ActivityEvent.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _advance(
+    checkpoint: ActivityCheckpoint, entries: Sequence[ActivityLogEntry], *, last: bool
+) -> None:
+    """Record walk progress; on the last page make the walk's newest entry the durable `since`."""
+    if entries:
+        oldest = min(entry.created_at for entry in entries)
+        newest = max(entry.created_at for entry in entries)
+        if checkpoint.walk_oldest is None or oldest < checkpoint.walk_oldest:
+            checkpoint.walk_oldest = oldest
+        if checkpoint.walk_newest is None or newest > checkpoint.walk_newest:
+            checkpoint.walk_newest = newest
+    checkpoint.walk_pages += 1
+    if last:
+        if checkpoint.walk_newest is not None and (
+            checkpoint.since is None or checkpoint.walk_newest > checkpoint.since
+        ):
+            checkpoint.since = checkpoint.walk_newest
+        checkpoint.walk_since = None
+        checkpoint.walk_until = None
+        checkpoint.walk_oldest = None
+        checkpoint.walk_newest = None
+        checkpoint.walk_pages = 0
+    checkpoint.save(update_fields=["since", *_WALK_FIELDS, "updated_at"])
+
+
+def _event(auth_tenant: AuthTenant, entry: ActivityLogEntry) -> ActivityEvent:
+    actor = entry.actor
+    return ActivityEvent(
+        auth_tenant=auth_tenant,
+        external_id=entry.id,
+        type=entry.type or "",
+        status=entry.status or "",
+        current_event=entry.current_event or "",
+        actor_id=(actor.id if actor else None) or "",
+        actor_type=(actor.type if actor else None) or "",
+        actor_name=(actor.name if actor else None) or "",
+        actor_picture=(actor.picture if actor else None) or "",
+        actor_is_member=actor.is_member if actor else None,
+        actor_team_role=(actor.team_role if actor else None) or "",
+        ip=entry.ip or "",
+        hostname=entry.hostname or "",
+        user_agent=entry.user_agent or "",
+        version=entry.version or "",
+        created_at=entry.created_at,
+        details=entry.details or {},
+    )

@@ -1,0 +1,119 @@
+"""The local mirror of each Auth Tenant's team: tenants, members and who can access which tenant."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class DirectorySnapshot(models.Model):
+    """One completed full refresh of an Auth Tenant's directory, applied in one transaction."""
+
+    class Strategy(models.TextChoices):
+        PER_TENANT = "per_tenant", "Tenant members per tenant"
+        PER_MEMBER = "per_member", "Member tenants per member and environment"
+
+    auth_tenant = models.ForeignKey(
+        "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="directory_snapshots"
+    )
+    taken_at = models.DateTimeField()
+    strategy = models.CharField(max_length=16, choices=Strategy.choices)
+    tenants = models.PositiveIntegerField(default=0)
+    members = models.PositiveIntegerField(default=0)
+    accesses = models.PositiveIntegerField(default=0)
+    requests_made = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-taken_at", "-pk"]
+        get_latest_by = "taken_at"
+
+    def __str__(self) -> str:
+        return f"directory snapshot of Auth Tenant {self.auth_tenant_id} at {self.taken_at}"
+
+
+class DirectoryTenant(models.Model):
+    """A team tenant as last seen upstream; `removed_at` is set when it disappeared."""
+
+    auth_tenant = models.ForeignKey(
+        "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="directory_tenants"
+    )
+    tenant_id = models.CharField(max_length=64)
+    tenant_name = models.CharField(max_length=64)
+    environment = models.CharField(max_length=64, blank=True)
+    environment_tag = models.CharField(max_length=32, blank=True)
+    domain = models.CharField(max_length=255, blank=True)
+    locality = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["tenant_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["auth_tenant", "tenant_id"], name="directory_tenant_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.tenant_name
+
+
+class DirectoryMember(models.Model):
+    """A team member (identity and team role) as last seen upstream."""
+
+    auth_tenant = models.ForeignKey(
+        "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="directory_members"
+    )
+    member_id = models.CharField(max_length=1024)
+    name = models.CharField(max_length=512, blank=True)
+    given_name = models.CharField(max_length=255, blank=True)
+    family_name = models.CharField(max_length=255, blank=True)
+    nickname = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=320, blank=True)
+    role = models.CharField(max_length=64, blank=True)
+    first_seen_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["email", "member_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["auth_tenant", "member_id"], name="directory_member_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["auth_tenant", "email"], name="directory_member_email")]
+
+    def __str__(self) -> str:
+        return self.email or self.member_id
+
+
+class DirectoryAccess(models.Model):
+    """One period during which a member could access a tenant, with their tenant roles.
+
+    A grant seen again after it was removed starts a new row, so past periods stay answerable.
+    """
+
+    auth_tenant = models.ForeignKey(
+        "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="directory_accesses"
+    )
+    member = models.ForeignKey(DirectoryMember, on_delete=models.CASCADE, related_name="accesses")
+    tenant = models.ForeignKey(DirectoryTenant, on_delete=models.CASCADE, related_name="accesses")
+    roles = models.JSONField(default=list)
+    first_seen_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["tenant__tenant_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "tenant"],
+                condition=models.Q(removed_at__isnull=True),
+                name="directory_access_current_unique",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["auth_tenant", "first_seen_at"], name="directory_access_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} on {self.tenant_id}"

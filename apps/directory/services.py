@@ -1,0 +1,245 @@
+"""Directory sync: refresh the local mirror of tenants, members and tenant access in one snapshot."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.directory.models import (
+    DirectoryAccess,
+    DirectoryMember,
+    DirectorySnapshot,
+    DirectoryTenant,
+)
+from apps.sync.models import SyncKind, SyncRun
+from apps.sync.services import run_progress, sync_execute
+from apps.teamsapi.client import TeamsClient, teams_client
+from apps.teamsapi.errors import RETRYABLE
+
+if TYPE_CHECKING:
+    from apps.authtenants.models import AuthTenant
+    from apps.teamsapi.types import TeamMember, Tenant
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50  # contract §8.1
+
+Strategy = DirectorySnapshot.Strategy
+
+
+def access_strategy(*, tenants: int, members: int, environments: int) -> Strategy:
+    """Pick the cheaper way to read tenant access from the team's shape.
+
+    Per tenant (`GET /api/tenants/{id}/members`, paged by 50) costs at least one request per
+    tenant and `ceil(members / 50)` at worst; per member (`GET /api/members/{id}/tenants/{env}`,
+    not paged) costs exactly members x environments. Per member wins only when it is cheaper
+    than per tenant's best case, so the choice never costs more than the alternative would.
+    """
+    per_tenant_best = tenants
+    per_member = members * environments
+    if per_member < per_tenant_best:
+        return Strategy.PER_MEMBER
+    return Strategy.PER_TENANT
+
+
+def per_tenant_worst_case(*, tenants: int, members: int) -> int:
+    return tenants * max(1, math.ceil(members / PAGE_SIZE))
+
+
+@dataclass
+class _Fetched:
+    tenants: list[Tenant] = field(default_factory=list)
+    members: list[TeamMember] = field(default_factory=list)
+    access: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (member, tenant)
+    strategy: Strategy = Strategy.PER_TENANT
+
+
+def directory_sync(*, auth_tenant: AuthTenant) -> SyncRun:
+    """Refresh the Auth Tenant's directory mirror; returns the recorded SyncRun.
+
+    Everything is read first and applied in one transaction, so readers see either the old or
+    the new snapshot. Rows gone upstream get `removed_at` instead of being deleted.
+    """
+    return sync_execute(
+        auth_tenant=auth_tenant,
+        kind=SyncKind.DIRECTORY,
+        full=True,
+        work=lambda run: _refresh(run=run, auth_tenant=auth_tenant),
+        reraise=RETRYABLE,
+    )
+
+
+def _refresh(*, run: SyncRun, auth_tenant: AuthTenant) -> None:
+    client = teams_client(auth_tenant)
+    fetched = _fetch(client, run)
+    taken_at = timezone.now()
+    with transaction.atomic():
+        created, updated, removed = _apply(auth_tenant, fetched, taken_at)
+        DirectorySnapshot.objects.create(
+            auth_tenant=auth_tenant,
+            taken_at=taken_at,
+            strategy=fetched.strategy,
+            tenants=len(fetched.tenants),
+            members=len(fetched.members),
+            accesses=len(fetched.access),
+            requests_made=client.requests_made,
+        )
+        run_progress(
+            run,
+            requests_made=client.requests_made,
+            rows_created=created,
+            rows_updated=updated,
+            rows_removed=removed,
+        )
+    logger.info(
+        "directory synced",
+        extra={
+            "auth_tenant": auth_tenant.pk,
+            "strategy": fetched.strategy,
+            "rows_created": created,
+        },
+    )
+
+
+def _fetch(client: TeamsClient, run: SyncRun) -> _Fetched:
+    fetched = _Fetched()
+    fetched.tenants = list(client.list_tenants())
+    fetched.members = list(client.list_members())
+    _progress(run, client)
+    environments = sorted({t.environment for t in fetched.tenants if t.environment})
+    fetched.strategy = access_strategy(
+        tenants=len(fetched.tenants), members=len(fetched.members), environments=len(environments)
+    )
+    if fetched.strategy == Strategy.PER_MEMBER:
+        for member in fetched.members:
+            for environment in environments:
+                result = client.list_member_tenants(member.id, environment)
+                for item in result.tenants:
+                    fetched.access[(member.id, item.tenant_id)] = _role_names(item.roles)
+            _progress(run, client)
+    else:
+        for tenant in fetched.tenants:
+            for tenant_member in client.list_tenant_members(tenant.tenant_id):
+                fetched.access[(tenant_member.id, tenant.tenant_id)] = _role_names(
+                    tenant_member.roles
+                )
+            _progress(run, client)
+    return fetched
+
+
+def _progress(run: SyncRun, client: TeamsClient) -> None:
+    with transaction.atomic():
+        run_progress(run, requests_made=client.requests_made)
+
+
+def _role_names(roles: Iterable[Any]) -> list[str]:
+    # Member-tenant items carry role objects ({role, client_ids}); tenant members carry names.
+    return sorted(str(getattr(role, "role", role)) for role in roles)
+
+
+def _apply(auth_tenant: AuthTenant, fetched: _Fetched, at: datetime) -> tuple[int, int, int]:
+    created = updated = removed = 0
+
+    tenants = {t.tenant_id: t for t in DirectoryTenant.objects.filter(auth_tenant=auth_tenant)}
+    for item in fetched.tenants:
+        values = {
+            "tenant_name": item.tenant_name or "",
+            "environment": item.environment or "",
+            "environment_tag": item.environment_tag or "",
+            "domain": item.domain or "",
+            "locality": item.locality or "",
+            "created_at": item.created_at,
+        }
+        row = tenants.get(item.tenant_id)
+        if row is None:
+            tenants[item.tenant_id] = DirectoryTenant.objects.create(
+                auth_tenant=auth_tenant, tenant_id=item.tenant_id, first_seen_at=at, **values
+            )
+            created += 1
+        elif _changed(row, values) or row.removed_at is not None:
+            _assign(row, values)
+            row.removed_at = None
+            row.save(update_fields=[*values, "removed_at"])
+            updated += 1
+    seen_tenants = {t.tenant_id for t in fetched.tenants}
+    removed += (
+        DirectoryTenant.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
+        .exclude(tenant_id__in=seen_tenants)
+        .update(removed_at=at)
+    )
+
+    members = {m.member_id: m for m in DirectoryMember.objects.filter(auth_tenant=auth_tenant)}
+    for person in fetched.members:
+        values = {
+            "name": person.name or "",
+            "given_name": person.given_name or "",
+            "family_name": person.family_name or "",
+            "nickname": person.nickname or "",
+            "email": person.email or "",
+            "role": person.role or "",
+        }
+        existing = members.get(person.id)
+        if existing is None:
+            members[person.id] = DirectoryMember.objects.create(
+                auth_tenant=auth_tenant, member_id=person.id, first_seen_at=at, **values
+            )
+            created += 1
+        elif _changed(existing, values) or existing.removed_at is not None:
+            _assign(existing, values)
+            existing.removed_at = None
+            existing.save(update_fields=[*values, "removed_at"])
+            updated += 1
+    seen_members = {m.id for m in fetched.members}
+    removed += (
+        DirectoryMember.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
+        .exclude(member_id__in=seen_members)
+        .update(removed_at=at)
+    )
+
+    current = {
+        (a.member.member_id, a.tenant.tenant_id): a
+        for a in DirectoryAccess.objects.filter(
+            auth_tenant=auth_tenant, removed_at__isnull=True
+        ).select_related("member", "tenant")
+    }
+    new_rows = []
+    for key, roles in fetched.access.items():
+        member_id, tenant_id = key
+        if member_id not in members or tenant_id not in tenants:
+            continue
+        access = current.pop(key, None)
+        if access is None:
+            new_rows.append(
+                DirectoryAccess(
+                    auth_tenant=auth_tenant,
+                    member=members[member_id],
+                    tenant=tenants[tenant_id],
+                    roles=roles,
+                    first_seen_at=at,
+                )
+            )
+        elif access.roles != roles:
+            access.roles = roles
+            access.save(update_fields=["roles"])
+            updated += 1
+    DirectoryAccess.objects.bulk_create(new_rows)
+    created += len(new_rows)
+    gone = [access.pk for access in current.values()]
+    removed += DirectoryAccess.objects.filter(pk__in=gone).update(removed_at=at)
+    return created, updated, removed
+
+
+def _changed(row: Any, values: dict[str, Any]) -> bool:
+    return any(getattr(row, name) != value for name, value in values.items())
+
+
+def _assign(row: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(row, name, value)

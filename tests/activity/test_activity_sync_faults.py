@@ -1,0 +1,173 @@
+"""activity_sync under sandbox faults: it completes or fails clearly, never moving past unstored data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from apps.activity import services
+from apps.activity.models import ActivityEvent
+from apps.authtenants.models import AuthTenant
+from apps.sync.models import SyncRun, SyncStatus
+from apps.teamsapi.errors import RETRYABLE, TeamsApiError
+from tests.activity.conftest import assert_exact, checkpoint, compare
+from tests.fixtures.sandbox import Sandbox
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _quick_backoff(settings: SettingsWrapper) -> None:
+    settings.TEAMSADMIN_HTTP_BACKOFF_SECONDS = 0.01
+
+
+def _add_recent(sandbox: Sandbox, count: int) -> None:
+    sandbox.add_activity(count, created_at=timezone.now() - timedelta(seconds=2))
+
+
+def _sync_allowing_retryable(auth_tenant: AuthTenant) -> SyncRun:
+    try:
+        return services.activity_sync(auth_tenant=auth_tenant)
+    except RETRYABLE:
+        return SyncRun.objects.filter(auth_tenant=auth_tenant).latest("pk")
+
+
+def test_duplicate_id_in_a_page_fails_the_run_and_keeps_the_checkpoint(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    services.activity_sync(auth_tenant=auth_tenant)
+    since = checkpoint(auth_tenant).since
+    _add_recent(sandbox, 60)
+    sandbox.set_faults(duplicate_id_in_page=True)
+
+    run = services.activity_sync(auth_tenant=auth_tenant)
+
+    assert run.status == SyncStatus.FAILED
+    assert "same entry id twice" in run.error
+    assert checkpoint(auth_tenant).since == since
+    assert compare(auth_tenant).missing == 60
+
+    sandbox.clear_faults()
+    assert services.activity_sync(auth_tenant=auth_tenant).status == SyncStatus.SUCCEEDED
+    assert_exact(auth_tenant)
+
+
+def test_looping_next_fails_the_run_and_keeps_the_checkpoint(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    services.activity_sync(auth_tenant=auth_tenant)
+    since = checkpoint(auth_tenant).since
+    _add_recent(sandbox, 80)
+    sandbox.set_faults(looping_next=True)
+
+    run = services.activity_sync(auth_tenant=auth_tenant)
+
+    assert run.status == SyncStatus.FAILED
+    assert "paging loop" in run.error
+    assert run.pages_fetched < 5
+    assert checkpoint(auth_tenant).since == since
+
+    sandbox.clear_faults()
+    assert services.activity_sync(auth_tenant=auth_tenant).status == SyncStatus.SUCCEEDED
+    assert_exact(auth_tenant)
+
+
+@pytest.mark.parametrize("kind", ["truncated", "html"])
+def test_malformed_page_fails_with_a_clear_reason_and_keeps_the_checkpoint(
+    sandbox: Sandbox, auth_tenant: AuthTenant, kind: str
+) -> None:
+    services.activity_sync(auth_tenant=auth_tenant)
+    since = checkpoint(auth_tenant).since
+    _add_recent(sandbox, 10)
+    sandbox.set_faults(malformed=kind)
+
+    with pytest.raises(TeamsApiError):
+        services.activity_sync(auth_tenant=auth_tenant)
+
+    run = SyncRun.objects.filter(auth_tenant=auth_tenant).latest("pk")
+    assert run.status == SyncStatus.FAILED
+    assert "could not read" in run.error
+    assert checkpoint(auth_tenant).since == since
+    sandbox.clear_faults()
+    assert services.activity_sync(auth_tenant=auth_tenant).status == SyncStatus.SUCCEEDED
+    assert_exact(auth_tenant)
+
+
+def test_a_short_429_burst_is_absorbed_by_retries(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    sandbox.set_faults(rate_limit_burst=2)
+
+    run = services.activity_sync(auth_tenant=auth_tenant)
+
+    assert run.status == SyncStatus.SUCCEEDED
+    assert run.requests_made == run.pages_fetched + 2
+    assert_exact(auth_tenant)
+
+
+def test_a_429_storm_with_rate_limiting_on_ends_exact(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    sandbox.seed(tenants=8, members=30, activity=600, seed=3)
+    sandbox.set_faults(rate_limit=True, rate_limit_bucket=4, rate_limit_window=1)
+    failures = []
+    for _ in range(10):
+        run = _sync_allowing_retryable(auth_tenant)
+        if run.status == SyncStatus.SUCCEEDED:
+            break
+        failures.append(run.error)
+        assert compare(auth_tenant).duplicates == 0
+    assert run.status == SyncStatus.SUCCEEDED, failures
+    assert all("rate limit" in error.lower() for error in failures), failures
+    assert_exact(auth_tenant)
+
+
+def test_5xx_bursts_end_exact_after_retries(sandbox: Sandbox, auth_tenant: AuthTenant) -> None:
+    sandbox.seed(tenants=8, members=30, activity=500, seed=4)
+    sandbox.set_faults(error_rate=0.3)
+    runs = []
+    for _ in range(15):
+        run = _sync_allowing_retryable(auth_tenant)
+        runs.append(run)
+        if run.status == SyncStatus.SUCCEEDED:
+            break
+        assert checkpoint(auth_tenant).since is None  # no walk finished yet
+    assert runs[-1].status == SyncStatus.SUCCEEDED, [r.error for r in runs]
+    assert_exact(auth_tenant)
+
+
+def test_token_outage_with_a_cached_token_still_syncs(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    services.activity_sync(auth_tenant=auth_tenant)  # mints and caches a token
+    _add_recent(sandbox, 5)
+    sandbox.set_faults(token_outage=True)
+
+    run = services.activity_sync(auth_tenant=auth_tenant)
+
+    assert run.status == SyncStatus.SUCCEEDED
+    assert run.events_created == 5
+    assert_exact(auth_tenant)
+
+
+def test_token_outage_with_an_expired_token_fails_clearly(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    # Tokens that live 2 s are stale at once (the client renews 60 s before expiry).
+    sandbox.set_faults(token_lifetime_seconds=2)
+    services.activity_sync(auth_tenant=auth_tenant)
+    since = checkpoint(auth_tenant).since
+    _add_recent(sandbox, 5)
+    sandbox.set_faults(token_outage=True)
+
+    with pytest.raises(TeamsApiError):
+        services.activity_sync(auth_tenant=auth_tenant)
+
+    run = SyncRun.objects.filter(auth_tenant=auth_tenant).latest("pk")
+    assert run.status == SyncStatus.FAILED
+    assert "token" in run.error.lower()
+    assert checkpoint(auth_tenant).since == since
+    assert ActivityEvent.objects.filter(auth_tenant=auth_tenant).count() == 120

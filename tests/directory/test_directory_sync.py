@@ -1,0 +1,122 @@
+"""Directory mirror over real HTTP: snapshot contents, removed rows, access on a past date, strategy."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.authtenants.models import AuthTenant
+from apps.directory import selectors, services
+from apps.directory.models import DirectoryAccess, DirectoryMember, DirectorySnapshot
+from apps.sandbox.models import SandboxMember, SandboxTenant, SandboxTenantRole
+from apps.sync.models import SyncStatus
+from apps.teamsapi.client import teams_client
+from tests.fixtures.sandbox import Sandbox
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _upstream_access() -> set[tuple[str, str]]:
+    return set(SandboxTenantRole.objects.values_list("member__member_id", "tenant__tenant_id"))
+
+
+def _local_access(auth_tenant: AuthTenant) -> set[tuple[str, str]]:
+    return set(
+        DirectoryAccess.objects.filter(
+            auth_tenant=auth_tenant, removed_at__isnull=True
+        ).values_list("member__member_id", "tenant__tenant_id")
+    )
+
+
+def test_directory_sync_mirrors_tenants_members_and_access(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    run = services.directory_sync(auth_tenant=auth_tenant)
+
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    assert set(
+        selectors.tenant_list(auth_tenant=auth_tenant).values_list("tenant_id", flat=True)
+    ) == set(SandboxTenant.objects.values_list("tenant_id", flat=True))
+    assert set(
+        selectors.member_list(auth_tenant=auth_tenant).values_list("member_id", flat=True)
+    ) == set(SandboxMember.objects.values_list("member_id", flat=True))
+    assert _local_access(auth_tenant) == _upstream_access()
+    snapshot = DirectorySnapshot.objects.get(auth_tenant=auth_tenant)
+    assert snapshot.tenants == 8
+    assert snapshot.members == 30
+    assert snapshot.requests_made == run.requests_made > 0
+    assert run.rows_created == 8 + 30 + len(_upstream_access())
+
+    again = services.directory_sync(auth_tenant=auth_tenant)
+    assert (again.rows_created, again.rows_updated, again.rows_removed) == (0, 0, 0)
+
+
+def test_removed_member_is_marked_and_access_on_a_past_date_still_shows_it(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    services.directory_sync(auth_tenant=auth_tenant)
+    member_with_access = SandboxTenantRole.objects.exclude(member__role="teams_owner").values_list(
+        "member__member_id", flat=True
+    )[0]
+    before = timezone.now()
+    teams_client(auth_tenant).remove_member(member_with_access)
+
+    run = services.directory_sync(auth_tenant=auth_tenant)
+    after = timezone.now() + timedelta(seconds=1)
+
+    assert run.rows_removed >= 2  # the member and at least one access row
+    member = DirectoryMember.objects.get(auth_tenant=auth_tenant, member_id=member_with_access)
+    assert member.removed_at is not None
+    assert not selectors.member_access(member=member).exists()
+    then = {a.member.member_id for a in selectors.access_on(auth_tenant=auth_tenant, at=before)}
+    now = {a.member.member_id for a in selectors.access_on(auth_tenant=auth_tenant, at=after)}
+    assert member_with_access in then
+    assert member_with_access not in now
+    assert _local_access(auth_tenant) == _upstream_access()
+
+
+def test_member_search_finds_by_email_fragment(sandbox: Sandbox, auth_tenant: AuthTenant) -> None:
+    services.directory_sync(auth_tenant=auth_tenant)
+    email = SandboxMember.objects.order_by("email").values_list("email", flat=True)[0]
+
+    found = selectors.member_search(auth_tenant=auth_tenant, q=email[:6].upper())
+
+    assert email in [m.email for m in found]
+
+
+def test_per_member_strategy_gives_the_same_mirror(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    sandbox.seed(tenants=30, members=2, activity=0, seed=5)
+    environments = len(set(SandboxTenant.objects.values_list("environment", flat=True)))
+    members = SandboxMember.objects.count()
+    assert members * environments < 30, (members, environments)
+    assert services.access_strategy(tenants=30, members=members, environments=environments) == (
+        DirectorySnapshot.Strategy.PER_MEMBER
+    )
+
+    services.directory_sync(auth_tenant=auth_tenant)
+
+    snapshot = DirectorySnapshot.objects.get(auth_tenant=auth_tenant)
+    assert snapshot.strategy == DirectorySnapshot.Strategy.PER_MEMBER
+    assert _local_access(auth_tenant) == _upstream_access()
+
+
+@pytest.mark.parametrize(
+    ("tenants", "members", "environments", "expected"),
+    [
+        (8, 30, 3, DirectorySnapshot.Strategy.PER_TENANT),
+        (12, 2, 4, DirectorySnapshot.Strategy.PER_MEMBER),
+        (10, 2, 5, DirectorySnapshot.Strategy.PER_TENANT),  # equal cost: per tenant
+        (0, 0, 0, DirectorySnapshot.Strategy.PER_TENANT),
+    ],
+)
+def test_access_strategy_picks_the_cheaper_reads(
+    tenants: int, members: int, environments: int, expected: DirectorySnapshot.Strategy
+) -> None:
+    assert (
+        services.access_strategy(tenants=tenants, members=members, environments=environments)
+        == expected
+    )

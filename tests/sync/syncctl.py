@@ -1,0 +1,174 @@
+"""Command line run inside worker processes of the process-level sync tests (kill, race, drop).
+
+Usage: python -m tests.sync.syncctl <command> [options]; prints one JSON object on stdout.
+The process uses whatever DATABASE_URL its environment names (a scratch database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from datetime import timedelta
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamsadmin.settings")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import close_old_connections, connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from apps.activity import services  # noqa: E402
+from apps.activity.models import ActivityCheckpoint, ActivityEvent  # noqa: E402
+from apps.authtenants.models import AuthClient, AuthTenant  # noqa: E402
+from apps.sandbox import control  # noqa: E402
+from apps.sandbox.models import SandboxActivity  # noqa: E402
+from apps.sync.models import SyncRun  # noqa: E402
+
+AUTH_TENANT = "sandbox-procs"
+TEAM = "acme"
+DOMAIN = "acme.us.auth0.com"
+
+
+def _auth_tenant() -> AuthTenant:
+    return AuthTenant.objects.get(name=AUTH_TENANT)
+
+
+def prepare(url: str, entries: int, latency_ms: int) -> dict[str, Any]:
+    """Fresh sandbox data with `entries` activity entries and a local Auth Tenant pointing at it."""
+    control.reset()
+    control.seed(team_slug=TEAM, auth_domain=DOMAIN, tenants=3, members=10, activity=entries)
+    if latency_ms:
+        control.set_faults(latency_ms=latency_ms)
+    AuthTenant.objects.filter(name=AUTH_TENANT).delete()
+    auth_tenant = AuthTenant.objects.create(
+        name=AUTH_TENANT,
+        team_slug=TEAM,
+        domain=DOMAIN,
+        api_base_url_override=f"{url}/sandbox/teams/{TEAM}",
+        auth_base_url_override=f"{url}/sandbox/auth/{DOMAIN}",
+    )
+    client = AuthClient(
+        auth_tenant=auth_tenant,
+        label="read-only",
+        client_id=settings.TEAMSADMIN_SANDBOX_READONLY_CLIENT_ID,
+        scopes="read:tenants read:members read:team_activity",
+    )
+    client.set_secret(settings.TEAMSADMIN_SANDBOX_READONLY_CLIENT_SECRET)
+    client.save()
+    return {"auth_tenant": auth_tenant.pk, "upstream": SandboxActivity.objects.count()}
+
+
+def sync(*, full: bool, close_between_pages: bool) -> dict[str, Any]:
+    def drop_connection(page: int) -> None:
+        # A real disconnect: the next statement has to open a new connection.
+        connection.close()
+
+    run = services.activity_sync(
+        auth_tenant=_auth_tenant(),
+        full=full,
+        on_page=drop_connection if close_between_pages else None,
+    )
+    return _run_json(run)
+
+
+def _run_json(run: SyncRun) -> dict[str, Any]:
+    return {
+        "status": run.status,
+        "error": run.error,
+        "pages": run.pages_fetched,
+        "requests": run.requests_made,
+        "created": run.events_created,
+        "present": run.events_present,
+    }
+
+
+def race(trials: int) -> dict[str, Any]:
+    """Start two syncs together `trials` times; report how many of each outcome every trial had."""
+    auth_tenant = _auth_tenant()
+    outcomes: list[list[str]] = []
+    # Each sync then holds the lock for at least one slow request, so "together" stays true
+    # even when a busy machine starts one thread a little later than the other.
+    control.set_faults(latency_ms=100)
+    for _ in range(trials):
+        barrier = threading.Barrier(2)
+        statuses: list[str] = []
+
+        def contender(barrier: threading.Barrier, statuses: list[str]) -> None:
+            try:
+                barrier.wait()
+                statuses.append(services.activity_sync(auth_tenant=auth_tenant).status)
+            finally:
+                close_old_connections()
+                connection.close()
+
+        threads = [threading.Thread(target=contender, args=(barrier, statuses)) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        outcomes.append(sorted(statuses))
+    control.clear_faults()
+    return {"outcomes": outcomes}
+
+
+def compare() -> dict[str, Any]:
+    """Local ids versus sandbox ids: counts of missing, extra and duplicated entries."""
+    auth_tenant = _auth_tenant()
+    local = list(
+        ActivityEvent.objects.filter(auth_tenant=auth_tenant).values_list("external_id", flat=True)
+    )
+    upstream = set(SandboxActivity.objects.filter(team__slug=TEAM).values_list("id", flat=True))
+    checkpoint = ActivityCheckpoint.objects.filter(auth_tenant=auth_tenant).first()
+    return {
+        "local": len(local),
+        "upstream": len(upstream),
+        "missing": len(upstream - set(local)),
+        "extra": len(set(local) - upstream),
+        "duplicates": len(local) - len(set(local)),
+        "walk_in_progress": bool(checkpoint and checkpoint.walk_in_progress),
+    }
+
+
+def add(count: int) -> dict[str, Any]:
+    """New upstream entries, all created a moment ago (so at one identical timestamp)."""
+    moment = timezone.now() - timedelta(seconds=1)
+    return {"added": control.add_activity(team_slug=TEAM, count=count, created_at=moment)}
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="syncctl")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("prepare")
+    p.add_argument("--url", required=True)
+    p.add_argument("--entries", type=int, required=True)
+    p.add_argument("--latency-ms", type=int, default=0)
+    p = sub.add_parser("sync")
+    p.add_argument("--full", action="store_true")
+    p.add_argument("--close-between-pages", action="store_true")
+    p = sub.add_parser("race")
+    p.add_argument("--trials", type=int, default=100)
+    sub.add_parser("compare")
+    p = sub.add_parser("add")
+    p.add_argument("--count", type=int, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "prepare":
+        result = prepare(args.url, args.entries, args.latency_ms)
+    elif args.command == "sync":
+        result = sync(full=args.full, close_between_pages=args.close_between_pages)
+    elif args.command == "race":
+        result = race(args.trials)
+    elif args.command == "compare":
+        result = compare()
+    else:
+        result = add(args.count)
+    sys.stdout.write(json.dumps(result) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
