@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "apps.activity",
     "apps.directory",
     "apps.sync",
+    "apps.tenants",
+    "apps.members",
     "apps.sandbox",
 ]
 
@@ -83,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.navigation",
+                "apps.authtenants.current.team_switcher",
             ],
         },
     },

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("apps.core.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("auth-tenants/", include("apps.authtenants.urls")),
+    path("tenants/", include("apps.tenants.urls")),
+    path("members/", include("apps.members.urls")),
     path("activity/", include("apps.activity.urls")),
     path("sync/", include("apps.sync.urls")),
     path("admin/", admin.site.urls),

@@ -13,7 +13,11 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from apps.accounts.services import user_ensure
 from apps.core.capabilities import Role
 
-pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.authtenants"]
+pytest_plugins = [
+    "tests.fixtures.sandbox",
+    "tests.fixtures.authtenants",
+    "tests.fixtures.directory",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,9 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from apps.activity import views
 
 app_name = "activity"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("export.csv", views.event_export, name="export"),
+]

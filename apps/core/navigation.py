@@ -16,6 +16,9 @@ class NavItem:
 
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Overview", "core:home", None),
+    NavItem("Tenants", "tenants:list", Capability.VIEW_TENANTS),
+    NavItem("Members", "members:list", Capability.VIEW_MEMBERS),
+    NavItem("Activity", "activity:list", Capability.VIEW_ACTIVITY),
     NavItem("Sync status", "sync:status", Capability.VIEW_SYNC_STATUS),
     NavItem("Auth Tenants", "authtenants:list", Capability.VIEW_AUTH_TENANTS),
 )

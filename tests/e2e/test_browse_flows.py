@@ -1,0 +1,77 @@
+"""Browser flows: helpdesk looks a person up; an auditor filters the activity log and exports it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+from pytest_django.live_server_helper import LiveServer
+
+from apps.activity.models import ActivityEvent
+from apps.core.capabilities import Role
+from tests.fixtures.directory import Directory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: Page, live_server: LiveServer, role: Role) -> None:
+    from apps.accounts.services import user_ensure
+
+    user_ensure(username=f"e2e-{role.value}", password="e2e-password", role=role)  # noqa: S106
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(f"e2e-{role.value}")
+    page.get_by_label("Password").fill("e2e-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+
+
+def test_helpdesk_finds_a_member_and_opens_their_access(
+    live_server: LiveServer, page: Page, directory: Directory
+) -> None:
+    _sign_in(page, live_server, Role.HELPDESK)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
+    expect(page.locator("#member-table")).to_contain_text("2 members")
+    page.get_by_label("Search").fill("bob@")
+    expect(page.locator("#member-table")).to_contain_text("1 member")
+    expect(page).to_have_url(f"{live_server.url}/members/?q=bob%40&role=")
+    page.get_by_role("link", name="Bob Byte").click()
+    expect(page.get_by_role("heading", name="Bob Byte")).to_be_visible()
+    expect(page.get_by_role("table").first).to_contain_text("viewer-config")
+    # Helpdesk has no Activity section.
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity")
+    ).to_have_count(0)
+
+
+def test_auditor_filters_activity_and_exports_what_they_see(
+    live_server: LiveServer, page: Page, directory: Directory
+) -> None:
+    now = timezone.now()
+    for n, status in enumerate(["Success", "Failure", "Success", "Failure", "Success"]):
+        ActivityEvent.objects.create(
+            auth_tenant=directory.auth_tenant,
+            external_id=f"00000000-0000-4000-8000-{n:012d}",
+            type="Team Member",
+            status=status,
+            current_event=f"event_{n}",
+            actor_name="Ada Lovelace",
+            created_at=now - timedelta(minutes=n),
+        )
+    _sign_in(page, live_server, Role.AUDITOR)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity").click()
+    table = page.locator("#event-table")
+    expect(table).to_contain_text("5 events")
+    page.get_by_label("Status").select_option("Failure")
+    expect(table).to_contain_text("2 events")
+    expect(page).to_have_url(
+        f"{live_server.url}/activity/?q=&type=&status=Failure&actor=&since=&until="
+    )
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export CSV").click()
+    download = download_info.value
+    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))  # noqa: SIM115
+    assert sorted(row["current_event"] for row in rows) == ["event_1", "event_3"]

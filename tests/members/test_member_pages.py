@@ -1,0 +1,95 @@
+"""The Members pages: search people the API cannot search, see their tenant access and its history."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.directory.models import DirectoryMember
+from tests.factories import AuthTenantFactory
+from tests.fixtures.directory import Directory
+
+
+def test_search_finds_members_by_email_name_or_id(
+    helpdesk_client: Client, directory: Directory
+) -> None:
+    url = reverse("members:list")
+    assert "Bob Byte" in helpdesk_client.get(url, {"q": "BOB@acme"}).content.decode()
+    by_name = helpdesk_client.get(url, {"q": "lovelace"}).content.decode()
+    assert "Ada Lovelace" in by_name
+    assert "Bob Byte" not in by_name
+    assert "Bob Byte" in helpdesk_client.get(url, {"q": "google-oauth2|1234"}).content.decode()
+
+
+def test_members_who_left_are_not_listed(auditor_client: Client, directory: Directory) -> None:
+    page = auditor_client.get(reverse("members:list")).content.decode()
+    assert "Lee Left" not in page
+    assert "2 members" in page
+
+
+def test_role_filter(owner_client: Client, directory: Directory) -> None:
+    page = owner_client.get(reverse("members:list"), {"role": "teams_owner"}).content.decode()
+    assert "Ada Lovelace" in page
+    assert "Bob Byte" not in page
+
+
+def test_results_are_paginated_and_keep_the_search(
+    owner_client: Client, directory: Directory
+) -> None:
+    now = timezone.now() - timedelta(days=1)
+    DirectoryMember.objects.bulk_create(
+        DirectoryMember(
+            auth_tenant=directory.auth_tenant,
+            member_id=f"auth0|c{i:023d}",
+            name=f"Crowd {i:03d}",
+            email=f"crowd{i:03d}@acme.test",
+            role="teams_contributor",
+            first_seen_at=now,
+        )
+        for i in range(60)
+    )
+    first = owner_client.get(reverse("members:list"), {"q": "crowd"}).content.decode()
+    assert "60 members" in first
+    assert "Page 1 of 2" in first
+    assert "crowd049@acme.test" in first
+    assert "crowd050@acme.test" not in first
+    assert "?q=crowd&amp;page=2" in first
+    second = owner_client.get(reverse("members:list"), {"q": "crowd", "page": 2}).content.decode()
+    assert "crowd050@acme.test" in second
+
+
+def test_member_detail_shows_access_with_roles_and_history(
+    auditor_client: Client, directory: Directory
+) -> None:
+    response = auditor_client.get(reverse("members:detail", args=[directory.bob.member_id]))
+    assert response.status_code == 200
+    current, _, past = response.content.decode().partition("Past access")
+    assert "acme-dev" in current
+    assert "viewer-config" in current
+    assert "acme-prod" in past
+
+
+def test_members_of_another_auth_tenant_are_not_shown(
+    owner_client: Client, directory: Directory
+) -> None:
+    other = AuthTenantFactory(name="Zeta")
+    DirectoryMember.objects.create(
+        auth_tenant=other,
+        member_id="auth0|z",
+        email="zed@zeta.test",
+        role="teams_owner",
+        first_seen_at=timezone.now(),
+    )
+    assert "zed@zeta.test" not in owner_client.get(reverse("members:list")).content.decode()
+    switched = owner_client.get(reverse("members:list"), {"auth_tenant": other.pk}).content.decode()
+    assert "zed@zeta.test" in switched
+    assert "ada@acme.test" not in switched
+    # The choice sticks for the next page.
+    assert "zed@zeta.test" in owner_client.get(reverse("members:list")).content.decode()
+
+
+def test_unknown_member_is_a_404(owner_client: Client, directory: Directory) -> None:
+    assert owner_client.get(reverse("members:detail", args=["auth0|nobody"])).status_code == 404

@@ -1,0 +1,94 @@
+"""The Tenants pages read the local directory mirror: filters, access lists and history."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
+
+from tests.fixtures.directory import Directory
+
+
+def test_tenant_list_shows_current_tenants_with_member_counts(
+    auditor_client: Client, directory: Directory
+) -> None:
+    page = auditor_client.get(reverse("tenants:list")).content.decode()
+    for name in ("acme-prod", "acme-dev", "acme-private"):
+        assert name in page
+    assert "acme-old" not in page  # removed upstream
+    assert "3 tenants" in page
+    assert "directory as of" in page
+
+
+def test_tenant_list_filters_by_environment_tag_and_search(
+    helpdesk_client: Client, directory: Directory
+) -> None:
+    url = reverse("tenants:list")
+    by_env = helpdesk_client.get(url, {"environment": "EU-1"}).content.decode()
+    assert "acme-dev" in by_env
+    assert "acme-prod" not in by_env
+    by_tag = helpdesk_client.get(url, {"environment_tag": "production"}).content.decode()
+    assert "acme-prod" in by_tag
+    assert "acme-dev" not in by_tag
+    by_search = helpdesk_client.get(url, {"q": "PRIV"}).content.decode()
+    assert "acme-private" in by_search
+    assert "acme-prod" not in by_search
+
+
+def test_unknown_filter_value_is_explained_not_an_error(
+    owner_client: Client, directory: Directory
+) -> None:
+    response = owner_client.get(
+        reverse("tenants:list"), {"environment_tag": "moon", "q": "acme-dev"}
+    )
+    assert response.status_code == 200
+    assert "acme-dev" in response.content.decode()
+
+
+def test_htmx_filter_returns_only_the_table(owner_client: Client, directory: Directory) -> None:
+    response = owner_client.get(
+        reverse("tenants:list"), {"q": "dev"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="tenant-table">')
+    assert "<html" not in body
+    assert "acme-dev" in body
+
+
+def test_tenant_list_query_count_does_not_grow_with_tenants(
+    owner_client: Client,
+    directory: Directory,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    with django_assert_max_num_queries(12):
+        owner_client.get(reverse("tenants:list"))
+
+
+def test_tenant_detail_lists_current_and_past_access(
+    auditor_client: Client, directory: Directory
+) -> None:
+    page = auditor_client.get(
+        reverse("tenants:detail", args=[directory.prod.tenant_id])
+    ).content.decode()
+    current, _, past = page.partition("Past access")
+    assert "Ada Lovelace" in current
+    assert "Bob Byte" not in current
+    assert "Bob Byte" in past
+    assert "editor-users" in past
+
+
+def test_unknown_tenant_is_a_404(owner_client: Client, directory: Directory) -> None:
+    assert owner_client.get(reverse("tenants:detail", args=["nope"])).status_code == 404
+
+
+def test_pages_explain_when_no_auth_tenant_is_configured(owner_client: Client) -> None:
+    page = owner_client.get(reverse("tenants:list")).content.decode()
+    assert "No Auth Tenant is configured yet" in page
+
+
+def test_pages_explain_when_the_directory_was_never_synced(
+    owner_client: Client, directory: Directory
+) -> None:
+    directory.auth_tenant.directory_snapshots.all().delete()
+    page = owner_client.get(reverse("tenants:list")).content.decode()
+    assert "has not been synced yet" in page
