@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from apps.sandbox import contract, faults, ratelimit
+from apps.sandbox import contract, faults, inflight, ratelimit
 from apps.sandbox.auth import Caller, authenticate, rate_limit_on, unverified_client_id
 from apps.sandbox.errors import ApiError, error_response
 from apps.sandbox.members import accept_invitation_row
@@ -192,16 +192,17 @@ def teams_api(operations: dict[str, Operation]) -> Callable[..., HttpResponse]:
     @csrf_exempt
     @login_not_required
     def view(request: HttpRequest, team_slug: str, **kwargs: Any) -> HttpResponse:
-        request.sandbox_client_id = unverified_client_id(request)  # type: ignore[attr-defined]
-        auto_accept()
-        try:
-            response = _run(request, team_slug, operations, kwargs)
-        except Exception:
-            # A simulator bug must still answer like the real API does: a JSON 500.
-            logger.exception("sandbox handler failed")
-            response = error_response(ApiError(500, "UNKNOWN_ERROR"))
-        log_request(request, request.sandbox_client_id, response.status_code)  # type: ignore[attr-defined]
-        return response
+        with inflight.tracked():
+            request.sandbox_client_id = unverified_client_id(request)  # type: ignore[attr-defined]
+            auto_accept()
+            try:
+                response = _run(request, team_slug, operations, kwargs)
+            except Exception:
+                # A simulator bug must still answer like the real API does: a JSON 500.
+                logger.exception("sandbox handler failed")
+                response = error_response(ApiError(500, "UNKNOWN_ERROR"))
+            log_request(request, request.sandbox_client_id, response.status_code)  # type: ignore[attr-defined]
+            return response
 
     view.__name__ = next(iter(operations.values())).handler.__name__
     return view

@@ -63,15 +63,14 @@ def test_processes_refreshing_at_expiry_make_exactly_one_token_request(
         "secret": sandbox.readonly_client_secret,
     }
     db = str(tmp_path / "shared.sqlite3")
-    primed_at = time.time()
-    _output(_child("prep", db, json.dumps(config)))
+    primed = _output(_child("prep", db, json.dumps(config)))
     sandbox.clear_requests_log()
 
     children = [_child("run", db, str(THREADS)) for _ in range(PROCESSES)]
     for child in children:
         assert child.stdout is not None and child.stdout.readline().strip() == "ready"
     # Everyone starts together, once the primed token has expired.
-    start_at = max(time.time() + 0.3, primed_at + LIFETIME + 0.2)
+    start_at = max(time.time() + 0.3, float(primed["expires_at"]) + 0.1)  # type: ignore[arg-type]
     for child in children:
         assert child.stdin is not None
         child.stdin.write(f"{start_at}\n")

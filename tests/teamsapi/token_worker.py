@@ -41,8 +41,8 @@ def prep(db_path: str, config_json: str) -> None:
     row.set_secret(config["secret"])
     row.save()
     forget_token(row)
-    TokenProvider().token(row)
-    print(json.dumps({"client_pk": row.pk}))
+    token = TokenProvider().token(row)
+    print(json.dumps({"client_pk": row.pk, "expires_at": token.expires_at}))
 
 
 def run(db_path: str, threads: int) -> None:
