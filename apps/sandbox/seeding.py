@@ -442,7 +442,15 @@ def insert_activity(
                     )
                 )
             cursor.executemany(sql, batch)
+    if count >= ANALYZE_AFTER_ROWS:
+        # Fresh planner statistics: right after a bulk load PostgreSQL still assumes a handful
+        # of rows and sorts the whole log for every page instead of walking the index.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
     return count
+
+
+ANALYZE_AFTER_ROWS = 1000
 
 
 def reset() -> None:

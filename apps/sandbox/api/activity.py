@@ -61,7 +61,11 @@ def list_activity(ctx: Ctx) -> HttpResponse:
                 when = datetime.fromisoformat(key)
             except ValueError as exc:
                 raise validation_error("from: invalid cursor") from exc
-            rows = rows.filter(Q(created_at__lt=when) | Q(created_at=when, id__lt=last_id))
+            # The redundant `<=` bound is what an index can range-scan; the OR alone made every
+            # page rescan from the newest entry (O(N) per page on a large log).
+            rows = rows.filter(created_at__lte=when).filter(
+                Q(created_at__lt=when) | Q(created_at=when, id__lt=last_id)
+            )
     page = list(rows.order_by("-created_at", "-id")[: take + 1])
     shown = page[:take]
     logs = [activity_json(entry) for entry in shown]

@@ -83,11 +83,11 @@ def list_tenants(ctx: Ctx) -> HttpResponse:
             except ValueError as exc:
                 raise validation_error("from: invalid cursor") from exc
             if ascending:
-                rows = rows.filter(
+                rows = rows.filter(created_at__gte=when).filter(
                     Q(created_at__gt=when) | Q(created_at=when, tenant_id__gt=last_id)
                 )
             else:
-                rows = rows.filter(
+                rows = rows.filter(created_at__lte=when).filter(
                     Q(created_at__lt=when) | Q(created_at=when, tenant_id__lt=last_id)
                 )
     order = ("created_at", "tenant_id") if ascending else ("-created_at", "-tenant_id")
