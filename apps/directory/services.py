@@ -145,63 +145,41 @@ def _role_names(roles: Iterable[Any]) -> list[str]:
 
 
 def _apply(auth_tenant: AuthTenant, fetched: _Fetched, at: datetime) -> tuple[int, int, int]:
-    created = updated = removed = 0
-
-    tenants = {t.tenant_id: t for t in DirectoryTenant.objects.filter(auth_tenant=auth_tenant)}
-    for item in fetched.tenants:
-        values = {
-            "tenant_name": item.tenant_name or "",
-            "environment": item.environment or "",
-            "environment_tag": item.environment_tag or "",
-            "domain": item.domain or "",
-            "locality": item.locality or "",
-            "created_at": item.created_at,
-        }
-        row = tenants.get(item.tenant_id)
-        if row is None:
-            tenants[item.tenant_id] = DirectoryTenant.objects.create(
-                auth_tenant=auth_tenant, tenant_id=item.tenant_id, first_seen_at=at, **values
-            )
-            created += 1
-        elif _changed(row, values) or row.removed_at is not None:
-            _assign(row, values)
-            row.removed_at = None
-            row.save(update_fields=[*values, "removed_at"])
-            updated += 1
-    seen_tenants = {t.tenant_id for t in fetched.tenants}
-    removed += (
-        DirectoryTenant.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
-        .exclude(tenant_id__in=seen_tenants)
-        .update(removed_at=at)
+    tenants, t_created, t_updated, t_removed = _mirror_rows(
+        DirectoryTenant,
+        auth_tenant=auth_tenant,
+        key_field="tenant_id",
+        incoming={
+            item.tenant_id: {
+                "tenant_name": item.tenant_name or "",
+                "environment": item.environment or "",
+                "environment_tag": item.environment_tag or "",
+                "domain": item.domain or "",
+                "locality": item.locality or "",
+                "created_at": item.created_at,
+            }
+            for item in fetched.tenants
+        },
+        at=at,
     )
-
-    members = {m.member_id: m for m in DirectoryMember.objects.filter(auth_tenant=auth_tenant)}
-    for person in fetched.members:
-        values = {
-            "name": person.name or "",
-            "given_name": person.given_name or "",
-            "family_name": person.family_name or "",
-            "nickname": person.nickname or "",
-            "email": person.email or "",
-            "role": person.role or "",
-        }
-        existing = members.get(person.id)
-        if existing is None:
-            members[person.id] = DirectoryMember.objects.create(
-                auth_tenant=auth_tenant, member_id=person.id, first_seen_at=at, **values
-            )
-            created += 1
-        elif _changed(existing, values) or existing.removed_at is not None:
-            _assign(existing, values)
-            existing.removed_at = None
-            existing.save(update_fields=[*values, "removed_at"])
-            updated += 1
-    seen_members = {m.id for m in fetched.members}
-    removed += (
-        DirectoryMember.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
-        .exclude(member_id__in=seen_members)
-        .update(removed_at=at)
+    members, m_created, m_updated, m_removed = _mirror_rows(
+        DirectoryMember,
+        auth_tenant=auth_tenant,
+        key_field="member_id",
+        incoming={
+            person.id: {
+                "name": person.name or "",
+                "given_name": person.given_name or "",
+                "family_name": person.family_name or "",
+                "nickname": person.nickname or "",
+                "email": person.email or "",
+                "role": person.role or "",
+            }
+            for person in fetched.members
+        },
+        at=at,
     )
+    created, updated, removed = t_created + m_created, t_updated + m_updated, t_removed + m_removed
 
     current = {
         (a.member.member_id, a.tenant.tenant_id): a
@@ -234,6 +212,40 @@ def _apply(auth_tenant: AuthTenant, fetched: _Fetched, at: datetime) -> tuple[in
     gone = [access.pk for access in current.values()]
     removed += DirectoryAccess.objects.filter(pk__in=gone).update(removed_at=at)
     return created, updated, removed
+
+
+def _mirror_rows(
+    model: Any,
+    *,
+    auth_tenant: AuthTenant,
+    key_field: str,
+    incoming: dict[str, dict[str, Any]],
+    at: datetime,
+) -> tuple[dict[str, Any], int, int, int]:
+    """Create, update or revive each incoming row by key; mark rows gone upstream as removed.
+
+    Returns every row by key (current and removed) and the created/updated/removed counts.
+    """
+    rows = {getattr(row, key_field): row for row in model.objects.filter(auth_tenant=auth_tenant)}
+    created = updated = 0
+    for key, values in incoming.items():
+        row = rows.get(key)
+        if row is None:
+            rows[key] = model.objects.create(
+                auth_tenant=auth_tenant, first_seen_at=at, **{key_field: key}, **values
+            )
+            created += 1
+        elif _changed(row, values) or row.removed_at is not None:
+            _assign(row, values)
+            row.removed_at = None
+            row.save(update_fields=[*values, "removed_at"])
+            updated += 1
+    removed = (
+        model.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
+        .exclude(**{f"{key_field}__in": list(incoming)})
+        .update(removed_at=at)
+    )
+    return rows, created, updated, removed
 
 
 def _changed(row: Any, values: dict[str, Any]) -> bool:
