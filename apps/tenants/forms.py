@@ -6,9 +6,8 @@ from typing import Any
 
 from django import forms
 
+from apps.teamsapi.contract import EnvironmentTag
 from apps.tenants.selectors import TenantFilters
-
-ENVIRONMENT_TAGS = ("development", "staging", "production")  # contract §7 EnvironmentTypeEnum
 
 
 class TenantFilterForm(forms.Form):
@@ -17,7 +16,7 @@ class TenantFilterForm(forms.Form):
     environment_tag = forms.ChoiceField(
         required=False,
         label="Tag",
-        choices=[("", "Any tag"), *((tag, tag.capitalize()) for tag in ENVIRONMENT_TAGS)],
+        choices=[("", "Any tag"), *((tag.value, tag.value.capitalize()) for tag in EnvironmentTag)],
     )
 
     def __init__(self, *args: Any, environments: list[str], **kwargs: Any) -> None:
