@@ -19,6 +19,7 @@ from django.conf import settings
 
 from apps.teamsapi import contract
 from apps.teamsapi.contract import Operation, OperationName
+from apps.teamsapi.cursors import CursorLoopGuard
 from apps.teamsapi.errors import (
     NoClientForScope,
     TeamsApiBadResponse,
@@ -26,6 +27,7 @@ from apps.teamsapi.errors import (
     TeamsApiError,
     TeamsApiForbidden,
     TeamsApiNotFound,
+    TeamsApiPagingLoop,
     TeamsApiRateLimited,
     TeamsApiTimeout,
     TeamsApiUnavailable,
@@ -372,7 +374,7 @@ class TeamsClient:
     ) -> Iterator[Page[T]]:
         """Yield one Page per HTTP call, resending filters (§8.1); guards against looping cursors."""
         query: dict[str, Any] = dict(params or {})
-        seen: set[str] = set()
+        loop_guard = CursorLoopGuard()
         for _ in range(self.max_pages):
             payload = self._request(name, path_params=path_params, params=query)
             if not isinstance(payload, Mapping):
@@ -381,17 +383,16 @@ class TeamsClient:
             items = [parse(item) for item in raw_items] if isinstance(raw_items, list) else []
             cursor = payload.get(contract.NEXT_FIELD)
             next_cursor = cursor if isinstance(cursor, str) and cursor else None
+            if next_cursor is not None and loop_guard.repeats(next_cursor):
+                raise TeamsApiPagingLoop(
+                    "The Teams API sent a page cursor it had already sent (a paging loop); "
+                    "paging stopped."
+                )
             yield Page(items=items, next=next_cursor)
             if next_cursor is None:
                 return
-            if next_cursor in seen:
-                raise TeamsApiBadResponse(
-                    "The Teams API returned a page cursor it had already sent; paging stopped "
-                    "to avoid an endless loop."
-                )
-            seen.add(next_cursor)
             query[contract.CURSOR_PARAM] = next_cursor
-        raise TeamsApiBadResponse(
+        raise TeamsApiPagingLoop(
             f"The Teams API kept sending more pages after {self.max_pages}; paging stopped."
         )
 

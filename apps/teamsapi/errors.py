@@ -46,9 +46,18 @@ class TeamsApiUnavailable(TeamsApiError):
 
 
 class TeamsApiBadResponse(TeamsApiUnavailable):
-    """The API answered with a body we cannot read (HTML, truncated JSON, a looping cursor)."""
+    """The API answered with a body we cannot read (HTML, truncated JSON)."""
 
     default_message = "The Teams API sent a response Teams Admin could not read."
+
+
+class TeamsApiPagingLoop(TeamsApiError):
+    """A listing that never ends: a cursor sent before, or more pages than allowed.
+
+    Not retryable (unlike a malformed body): the same listing would loop again.
+    """
+
+    default_message = "The Teams API kept sending more pages; paging stopped."
 
 
 class TeamsApiTimeout(TeamsApiError):

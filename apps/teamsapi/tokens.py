@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("apps.teamsapi")
 
 LOCK_POLL_SECONDS = 0.05
+LOCK_MARGIN_SECONDS = 2
 TOKEN_CACHE_GRACE_SECONDS = 3600
 JWKS_CACHE_SECONDS = 3600
 ERROR_TEXT_MAX = 300
@@ -70,6 +71,11 @@ def token_cache_key(auth_client: AuthClient) -> str:
     tenant = auth_client.auth_tenant
     raw = f"{tenant.token_url}\n{auth_client.client_id}\n{tenant.audience}"
     return "teamsapi:token:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def mint_lock_key(auth_client: AuthClient) -> str:
+    """The lock one process holds while it mints the token other processes then share."""
+    return token_cache_key(auth_client) + ":lock"
 
 
 def jwks_cache_key(auth_tenant: AuthTenant) -> str:
@@ -137,31 +143,48 @@ def _parse_retry_after(value: str | None) -> float | None:
 
 
 class TokenProvider:
-    """Hands out access tokens per AuthClient: cached, single-flight across processes, validated."""
+    """Hands out access tokens per AuthClient: cached, single-flight across processes, validated.
+
+    A provider lives as long as its TeamsClient (one page or one sync run) and keeps the tokens
+    it handed out, so a long sync reads the shared cache once per token, not once per request.
+    """
 
     def __init__(self, *, sleep: Callable[[float], None] = time.sleep) -> None:
         self._sleep = sleep
+        self._held: dict[str, AccessToken] = {}
         self.tokens_minted = 0
 
     def token(self, auth_client: AuthClient) -> AccessToken:
-        """A usable token from the cache, or a freshly minted one; raises TokenError."""
+        """A usable token from this provider, the cache, or freshly minted; raises TokenError."""
         key = token_cache_key(auth_client)
         margin = _margin()
+        held = self._held.get(key)
+        if held is not None and held.usable(margin):
+            return held
+        token = self._shared_token(key, auth_client, margin)
+        self._held[key] = token
+        return token
+
+    def _shared_token(self, key: str, auth_client: AuthClient, margin: float) -> AccessToken:
         cached = AccessToken.from_cache(cache.get(key))
         if cached is not None and cached.usable(margin):
             return cached
-        lock_key = key + ":lock"
-        lock_ttl = _lock_ttl()
-        deadline = time.monotonic() + lock_ttl + 5
+        lock_key = mint_lock_key(auth_client)
+        deadline = time.monotonic() + _longest_mint() + LOCK_MARGIN_SECONDS
         while True:
             # cache.add is atomic on every shared backend (Redis SET NX, DB unique key), so one
-            # process mints while the others poll the cache for its result.
-            if cache.add(lock_key, uuid.uuid4().hex, timeout=lock_ttl):
+            # process mints while the others poll the cache for its result. The lock is a lease
+            # on one call to the token endpoint, renewed before each retry, so a process killed
+            # mid-mint holds the others up for one call's timeout, not for a whole retry budget.
+            # A live mint outlasting its lease (a JWKS fetch too) costs one extra mint at worst.
+            if cache.add(lock_key, uuid.uuid4().hex, timeout=mint_lock_lease(0)):
                 try:
                     cached = AccessToken.from_cache(cache.get(key))
                     if cached is not None and cached.usable(margin):
                         return cached
-                    minted = self.mint(auth_client)
+                    minted = self.mint(
+                        auth_client, renew=lambda wait: cache.touch(lock_key, mint_lock_lease(wait))
+                    )
                     if minted.usable(margin):
                         # The entry outlives the token; usable() decides when it is stale. A
                         # cache-side expiry would race: DatabaseCache.get() deletes an expired
@@ -184,12 +207,18 @@ class TokenProvider:
     def invalidate(self, auth_client: AuthClient, token: AccessToken) -> None:
         """Drop `token` from the cache unless another process already replaced it."""
         key = token_cache_key(auth_client)
+        self._held.pop(key, None)
         cached = AccessToken.from_cache(cache.get(key))
         if cached is not None and cached.value == token.value:
             cache.delete(key)
 
-    def mint(self, auth_client: AuthClient) -> AccessToken:
-        """Mint and validate one token, retrying 429/5xx/connection failures; records the outcome."""
+    def mint(
+        self, auth_client: AuthClient, *, renew: Callable[[float], object] | None = None
+    ) -> AccessToken:
+        """Mint and validate one token, retrying 429/5xx/connection failures; records the outcome.
+
+        `renew(wait)` is called before each retry's backoff of `wait` seconds (to keep a lock).
+        """
         attempts = settings.TEAMSADMIN_HTTP_MAX_RETRIES + 1
         for attempt in range(1, attempts + 1):
             try:
@@ -200,7 +229,10 @@ class TokenProvider:
                     raise
                 base = settings.TEAMSADMIN_HTTP_BACKOFF_SECONDS * 2 ** (attempt - 1)
                 delay = exc.retry_after if exc.retry_after is not None else base
-                self._sleep(min(delay + random.uniform(0, base), _max_sleep()))  # noqa: S311
+                wait = min(delay + random.uniform(0, base), _max_sleep())  # noqa: S311
+                if renew is not None:
+                    renew(wait)
+                self._sleep(wait)
             except TokenError as exc:
                 self._record_error(auth_client, exc)
                 raise
@@ -464,8 +496,17 @@ def _max_sleep() -> float:
     return float(settings.TEAMSADMIN_HTTP_MAX_SLEEP_SECONDS)
 
 
-def _lock_ttl() -> int:
-    """Outlives one mint with all its retries, so a slow mint keeps the lock; a crashed one frees it."""
+def _call_seconds() -> float:
+    """The longest one call to the token endpoint can take."""
+    return float(settings.TEAMSADMIN_HTTP_CONNECT_TIMEOUT + settings.TEAMSADMIN_HTTP_READ_TIMEOUT)
+
+
+def mint_lock_lease(wait: float) -> int:
+    """Mint lock lifetime: a backoff of `wait` seconds, then one call to the token endpoint."""
+    return int(wait + _call_seconds()) + LOCK_MARGIN_SECONDS
+
+
+def _longest_mint() -> float:
+    """How long a live mint can take with all its retries: how long others wait for it."""
     retries = settings.TEAMSADMIN_HTTP_MAX_RETRIES
-    per_try = settings.TEAMSADMIN_HTTP_CONNECT_TIMEOUT + settings.TEAMSADMIN_HTTP_READ_TIMEOUT
-    return int(per_try * (retries + 1) + _max_sleep() * retries) + 5
+    return _call_seconds() * (retries + 1) + _max_sleep() * retries

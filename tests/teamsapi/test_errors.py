@@ -14,6 +14,7 @@ from apps.teamsapi.contract import TeamRole
 from apps.teamsapi.errors import (
     RETRYABLE,
     TeamsApiBadResponse,
+    TeamsApiPagingLoop,
     TeamsApiRateLimited,
     TeamsApiTimeout,
     TeamsApiUnavailable,
@@ -169,15 +170,16 @@ def test_a_looping_next_cursor_stops_paging(
 ) -> None:
     sandbox.set_faults(looping_next=True)
     client = TeamsClient(auth_tenant, sleep=recording_sleep)
-    with pytest.raises(TeamsApiBadResponse) as info:
+    with pytest.raises(TeamsApiPagingLoop) as info:
         list(client.iter_activity(take=5))
-    assert "cursor" in info.value.message
+    assert "paging loop" in info.value.message
+    assert not isinstance(info.value, RETRYABLE)  # it would loop again
     assert client.requests_made <= 5
 
 
 def test_max_pages_guard_stops_an_endless_listing(auth_tenant: AuthTenant) -> None:
     client = teams_client(auth_tenant)
     client.max_pages = 2
-    with pytest.raises(TeamsApiBadResponse):
+    with pytest.raises(TeamsApiPagingLoop):
         list(client.list_members(take=1))
     assert client.requests_made == 2

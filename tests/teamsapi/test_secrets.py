@@ -75,11 +75,13 @@ def test_secret_and_token_stay_out_of_logs_errors_and_reprs(
     settings.TEAMSADMIN_TOKEN_EXPIRY_MARGIN_SECONDS = -30
     sandbox.set_faults(token_lifetime_seconds=2)
     cache.clear()
+    client = TeamsClient(auth_tenant, sleep=recording_sleep)  # holds no token either
     client.list_environments()
     time.sleep(2.1)
     client.list_environments()
     sandbox.set_faults(token_outage=True)
     cache.clear()
+    client = TeamsClient(auth_tenant, sleep=recording_sleep)
     failing(client.list_environments)
     sandbox.clear_faults()
     auth_tenant.domain = "impostor.us.auth0.com"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import TYPE_CHECKING
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from joserfc.jwk import RSAKey
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -14,7 +16,13 @@ from apps.authtenants.models import AuthClient, AuthTenant
 from apps.sandbox.models import SandboxAuthTenant
 from apps.teamsapi.client import TeamsClient, teams_client
 from apps.teamsapi.errors import RETRYABLE, TokenEndpointUnavailable, TokenError
-from apps.teamsapi.tokens import TokenProvider, jwks_cache_key, token_cache_key
+from apps.teamsapi.tokens import (
+    TokenProvider,
+    jwks_cache_key,
+    mint_lock_key,
+    mint_lock_lease,
+    token_cache_key,
+)
 from tests.teamsapi.conftest import RecordingSleep
 
 if TYPE_CHECKING:
@@ -41,6 +49,19 @@ def test_a_cached_token_is_reused_by_every_client_object(
     second.list_environments()
     list(second.list_tenants())
     assert _token_requests(sandbox) == 1
+
+
+def test_a_client_keeps_its_token_instead_of_reading_the_cache_per_call(
+    auth_tenant: AuthTenant, sandbox: Sandbox
+) -> None:
+    client = teams_client(auth_tenant)
+    client.list_environments()
+    cache.delete(token_cache_key(_reader(auth_tenant, sandbox)))
+    client.list_environments()
+    list(client.list_tenants())
+    assert _token_requests(sandbox) == 1
+    teams_client(auth_tenant).list_environments()  # a new client finds the cache empty
+    assert _token_requests(sandbox) == 2
 
 
 def test_a_successful_mint_is_recorded_on_the_client_row(
@@ -119,6 +140,63 @@ def test_a_token_endpoint_outage_is_retried_then_reported_as_retryable(
     assert isinstance(info.value, RETRYABLE)
     assert _token_requests(sandbox) == 3
     assert client.requests_made == 0
+
+
+def test_a_minter_that_stops_holds_the_others_up_for_one_call_only(
+    auth_tenant: AuthTenant, sandbox: Sandbox, settings: SettingsWrapper
+) -> None:
+    settings.TEAMSADMIN_HTTP_CONNECT_TIMEOUT = 0.5
+    settings.TEAMSADMIN_HTTP_READ_TIMEOUT = 0.5
+    settings.TEAMSADMIN_HTTP_BACKOFF_SECONDS = 0.01
+    settings.TEAMSADMIN_HTTP_MAX_SLEEP_SECONDS = 30  # a live mint may take over a minute
+    frozen, resume = threading.Event(), threading.Event()
+
+    def freeze(seconds: float) -> None:
+        # The first minter stops in its backoff, as a killed process would, holding the lock.
+        frozen.set()
+        resume.wait(60)
+
+    def first_minter() -> None:
+        try:
+            TeamsClient(auth_tenant, sleep=freeze).list_environments()
+        finally:
+            connection.close()
+
+    sandbox.set_faults(token_outage=True)
+    thread = threading.Thread(target=first_minter)
+    thread.start()
+    try:
+        assert frozen.wait(30)
+        sandbox.clear_faults()
+        started = time.monotonic()
+        teams_client(auth_tenant).list_environments()
+        waited = time.monotonic() - started
+    finally:
+        resume.set()
+        thread.join()
+    assert mint_lock_lease(0) - 1 < waited < 20, waited
+
+
+def test_a_mint_keeps_its_lock_through_a_backoff_longer_than_one_call(
+    auth_tenant: AuthTenant, sandbox: Sandbox, settings: SettingsWrapper
+) -> None:
+    settings.TEAMSADMIN_HTTP_CONNECT_TIMEOUT = 0.5
+    settings.TEAMSADMIN_HTTP_READ_TIMEOUT = 0.5
+    settings.TEAMSADMIN_HTTP_MAX_RETRIES = 1
+    settings.TEAMSADMIN_HTTP_BACKOFF_SECONDS = mint_lock_lease(0) + 1
+    lock_key = mint_lock_key(_reader(auth_tenant, sandbox))
+    held_after_backoff: list[bool] = []
+
+    def backoff(seconds: float) -> None:
+        time.sleep(seconds)
+        held_after_backoff.append(cache.get(lock_key) is not None)
+        sandbox.clear_faults()
+
+    sandbox.set_faults(token_outage=True)
+    TeamsClient(auth_tenant, sleep=backoff).list_environments()
+    assert held_after_backoff == [True]
+    assert _token_requests(sandbox) == 2
+    assert cache.get(lock_key) is None  # released once the token is stored
 
 
 def test_a_token_from_the_wrong_issuer_is_rejected(
