@@ -127,13 +127,13 @@ def main() -> int:
     _environment(db_path)
     from django.core.management import call_command
 
-    from apps.authtenants.models import AuthClient, AuthTenant
+    from apps.authtenants.management.commands._actor import command_actor
+    from apps.authtenants.sandbox import sandbox_auth_tenant_setup
     from apps.sandbox import control
 
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     url = _serve()
-    from django.conf import settings
 
     control.seed(
         team_slug="acme", auth_domain="acme.us.auth0.com", tenants=3, members=5, activity=10
@@ -141,21 +141,9 @@ def main() -> int:
     # Rate limiting off, and a bucket so large its headers never announce a drained bucket
     # (the client would otherwise pace itself to the sandbox's default 50 calls per 10 s).
     control.set_faults(rate_limit=False, rate_limit_bucket=1_000_000, rate_limit_window=1)
-    tenant = AuthTenant.objects.create(
-        name="bench",
-        team_slug="acme",
-        domain="acme.us.auth0.com",
-        api_base_url_override=f"{url}/sandbox/teams/acme",
-        auth_base_url_override=f"{url}/sandbox/auth/acme.us.auth0.com",
+    sandbox_auth_tenant_setup(
+        actor=command_actor(), root=f"{url}/sandbox", name="bench", owner_client=False
     )
-    row = AuthClient(
-        auth_tenant=tenant,
-        label="read-only",
-        client_id=settings.TEAMSADMIN_SANDBOX_READONLY_CLIENT_ID,
-        scopes="read:tenants read:members read:team_activity",
-    )
-    row.set_secret(settings.TEAMSADMIN_SANDBOX_READONLY_CLIENT_SECRET)
-    row.save()
 
     print(f"{CALLS} Teams API calls from {PROCESSES} processes against {url}")
     ours_tokens, ours_wall = _measure("TeamsClient (shared cache)", _ours, db_path)
