@@ -6,6 +6,7 @@ import os
 import uuid
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
@@ -18,6 +19,27 @@ pytest_plugins = [
     "tests.fixtures.authtenants",
     "tests.fixtures.directory",
 ]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Test database settings: a SQLite file, and no persistent PostgreSQL connections.
+
+    SQLite tests use a file, as the web and worker do, not shared-cache memory, which has no
+    busy timeout: a second thread touching the database while the first holds a write
+    transaction would fail at once with "database table is locked".
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)
+    else:
+        # The live server closes its connection after each request: a thread idling on a
+        # client's keep-alive socket would otherwise keep a session that blocks dropping the
+        # test database at the end.
+        database["CONN_MAX_AGE"] = 0
 
 
 @pytest.fixture(autouse=True)

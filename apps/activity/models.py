@@ -8,8 +8,14 @@ from django.db import models
 class ActivityEvent(models.Model):
     """One Teams API activity log entry, stored exactly once per Auth Tenant (contract §6)."""
 
+    # No index of its own: every composite index below leads with it. A lone index also let
+    # PostgreSQL, on stale statistics, answer "which of these ids are stored" by scanning every
+    # row of the Auth Tenant instead of probing the unique index.
     auth_tenant = models.ForeignKey(
-        "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="activity_events"
+        "authtenants.AuthTenant",
+        on_delete=models.CASCADE,
+        related_name="activity_events",
+        db_index=False,
     )
     external_id = models.CharField(max_length=64)
     type = models.CharField(max_length=64, blank=True)

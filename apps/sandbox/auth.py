@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -201,8 +202,16 @@ class Caller:
     """The authenticated M2M caller of a Teams API request."""
 
     client_id: str
-    name: str
+    auth_tenant_id: int
     scopes: frozenset[str]
+
+    @functools.cached_property
+    def name(self) -> str:
+        # Only writes need the name (for their activity entry); reads skip the lookup.
+        client = SandboxClient.objects.filter(
+            auth_tenant_id=self.auth_tenant_id, client_id=self.client_id
+        ).first()
+        return client.name if client else self.client_id
 
 
 def unverified_client_id(request: HttpRequest) -> str:
@@ -246,7 +255,6 @@ def authenticate(request: HttpRequest, team: SandboxTeam) -> Caller:
     if audience_for(team.slug) not in audiences:
         raise ApiError(401, "UNAUTHORIZED", details="Invalid audience")
     client_id = str(claims.get("azp") or str(claims.get("sub", "")).removesuffix("@clients"))
-    client = SandboxClient.objects.filter(auth_tenant=auth_tenant, client_id=client_id).first()
     scope = claims.get("scope")
     scopes = frozenset(scope.split()) if isinstance(scope, str) else frozenset()
-    return Caller(client_id, client.name if client else client_id, scopes)
+    return Caller(client_id, auth_tenant.pk, scopes)

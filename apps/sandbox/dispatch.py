@@ -21,7 +21,13 @@ from apps.sandbox import contract, faults, inflight, ratelimit
 from apps.sandbox.auth import Caller, authenticate, rate_limit_on, unverified_client_id
 from apps.sandbox.errors import ApiError, error_response
 from apps.sandbox.members import accept_invitation_row
-from apps.sandbox.models import SandboxActivity, SandboxInvitation, SandboxRequest, SandboxTeam
+from apps.sandbox.models import (
+    SandboxActivity,
+    SandboxFaults,
+    SandboxInvitation,
+    SandboxRequest,
+    SandboxTeam,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +39,7 @@ class Ctx:
     request: HttpRequest
     team: SandboxTeam
     caller: Caller
+    faults: SandboxFaults
     failure_details: dict[str, Any]
 
     def actor(self) -> dict[str, Any]:
@@ -139,7 +146,7 @@ def _run(
     verdict = ratelimit.hit(
         "api", client_key, size=size, window=window, enforce=rate_limit_on(state.rate_limit)
     )
-    if faults.take_burst():
+    if state.rate_limit_burst and faults.take_burst():
         verdict = ratelimit.Verdict(
             False, verdict.limit, 0, verdict.reset, max(1, verdict.retry_after)
         )
@@ -149,14 +156,18 @@ def _run(
     if injected is not None:
         error = ApiError(injected, "UNKNOWN_ERROR", contract.FAULT_TITLES[injected])
         return verdict.apply(error_response(error))
-    response = verdict.apply(_call(request, team_slug, operations, kwargs))
+    response = verdict.apply(_call(request, team_slug, operations, kwargs, state))
     if state.malformed:
         response = verdict.apply(_malformed(state.malformed, response))
     return response
 
 
 def _call(
-    request: HttpRequest, team_slug: str, operations: dict[str, Operation], kwargs: dict[str, Any]
+    request: HttpRequest,
+    team_slug: str,
+    operations: dict[str, Operation],
+    kwargs: dict[str, Any],
+    state: SandboxFaults,
 ) -> HttpResponse:
     team = SandboxTeam.objects.select_related("auth_tenant").filter(slug=team_slug).first()
     if team is None:
@@ -170,12 +181,15 @@ def _call(
         response = error_response(ApiError(405, "METHOD_NOT_ALLOWED"))
         response["Allow"] = ", ".join(operations)
         return response
-    ctx = Ctx(request=request, team=team, caller=caller, failure_details=dict(kwargs))
+    ctx = Ctx(request=request, team=team, caller=caller, faults=state, failure_details=dict(kwargs))
     try:
         if operation.scope not in caller.scopes:
             raise ApiError(
                 403, "INSUFFICIENT_SCOPE", details=f"Missing required scope: {operation.scope}"
             )
+        if request.method == "GET":
+            # Reads write nothing to roll back, and each statement sees committed data anyway.
+            return operation.handler(ctx, **kwargs)
         with transaction.atomic():
             return operation.handler(ctx, **kwargs)
     except ApiError as error:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.db import analyze
 from apps.sandbox import contract, keys
 from apps.sandbox.auth import hash_secret
 from apps.sandbox.models import (
@@ -443,10 +444,8 @@ def insert_activity(
                 )
             cursor.executemany(sql, batch)
     if count >= ANALYZE_AFTER_ROWS:
-        # Fresh planner statistics: right after a bulk load PostgreSQL still assumes a handful
-        # of rows and sorts the whole log for every page instead of walking the index.
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
+        # Stale statistics made PostgreSQL sort the whole log for every page.
+        analyze(SandboxActivity)
     return count
 
 

@@ -1,6 +1,6 @@
 """A sandbox served by its own processes on a scratch database, for tests that kill or race workers.
 
-The in-memory SQLite test database cannot be shared with other processes, so these tests migrate
+The test database belongs to the test process (and is emptied between tests), so these tests migrate
 a scratch database (a SQLite file, or a scratch PostgreSQL database when the suite runs on
 PostgreSQL), serve the sandbox from gunicorn and run syncs in `tests.sync.syncctl` processes.
 """
@@ -75,6 +75,8 @@ class SandboxProcesses:
             "TEAMSADMIN_SANDBOX": "true",
             "TEAMSADMIN_SANDBOX_RATE_LIMIT": "false",
             "TEAMSADMIN_SYNC_LOCK_LEASE_SECONDS": str(LEASE_SECONDS),
+            # A worker killed while minting a token holds the mint lock for one call's timeout.
+            "TEAMSADMIN_HTTP_READ_TIMEOUT": "10",
             "CACHE_URL": "dbcache://teamsadmin_cache",
             "PYTHONPATH": str(ROOT),
         }
@@ -132,11 +134,11 @@ class SandboxProcesses:
         return result
 
     def spawn(self, *args: str) -> subprocess.Popen[bytes]:
-        """Start a syncctl command without waiting (to be killed)."""
+        """Start a syncctl command without waiting (to be killed); its stdout is a pipe."""
         return subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "tests.sync.syncctl", *args],
             env=self.env,
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )

@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import sys
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -19,20 +21,19 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamsadmin.settings")
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.db import close_old_connections, connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from apps.activity import services  # noqa: E402
 from apps.activity.models import ActivityCheckpoint, ActivityEvent  # noqa: E402
-from apps.authtenants.models import AuthClient, AuthTenant  # noqa: E402
+from apps.authtenants.management.commands._actor import command_actor  # noqa: E402
+from apps.authtenants.models import AuthTenant  # noqa: E402
+from apps.authtenants.sandbox import SANDBOX_DOMAIN, SANDBOX_TEAM, sandbox_auth_tenant_setup  # noqa: E402
 from apps.sandbox import control  # noqa: E402
 from apps.sandbox.models import SandboxActivity  # noqa: E402
 from apps.sync.models import SyncRun  # noqa: E402
 
 AUTH_TENANT = "sandbox-procs"
-TEAM = "acme"
-DOMAIN = "acme.us.auth0.com"
 
 
 def _auth_tenant() -> AuthTenant:
@@ -42,39 +43,97 @@ def _auth_tenant() -> AuthTenant:
 def prepare(url: str, entries: int, latency_ms: int) -> dict[str, Any]:
     """Fresh sandbox data with `entries` activity entries and a local Auth Tenant pointing at it."""
     control.reset()
-    control.seed(team_slug=TEAM, auth_domain=DOMAIN, tenants=3, members=10, activity=entries)
+    control.seed(
+        team_slug=SANDBOX_TEAM, auth_domain=SANDBOX_DOMAIN, tenants=3, members=10, activity=entries
+    )
     if latency_ms:
         control.set_faults(latency_ms=latency_ms)
-    AuthTenant.objects.filter(name=AUTH_TENANT).delete()
-    auth_tenant = AuthTenant.objects.create(
-        name=AUTH_TENANT,
-        team_slug=TEAM,
-        domain=DOMAIN,
-        api_base_url_override=f"{url}/sandbox/teams/{TEAM}",
-        auth_base_url_override=f"{url}/sandbox/auth/{DOMAIN}",
+    AuthTenant.objects.filter(name=AUTH_TENANT).delete()  # and its stored activity
+    auth_tenant, _ = sandbox_auth_tenant_setup(
+        actor=command_actor(), root=f"{url}/sandbox", name=AUTH_TENANT, owner_client=False
     )
-    client = AuthClient(
-        auth_tenant=auth_tenant,
-        label="read-only",
-        client_id=settings.TEAMSADMIN_SANDBOX_READONLY_CLIENT_ID,
-        scopes="read:tenants read:members read:team_activity",
-    )
-    client.set_secret(settings.TEAMSADMIN_SANDBOX_READONLY_CLIENT_SECRET)
-    client.save()
     return {"auth_tenant": auth_tenant.pk, "upstream": SandboxActivity.objects.count()}
 
 
-def sync(*, full: bool, close_between_pages: bool) -> dict[str, Any]:
-    def drop_connection(page: int) -> None:
-        # A real disconnect: the next statement has to open a new connection.
-        connection.close()
+def sync(*, full: bool, close_between_pages: bool, announce_pages: bool) -> dict[str, Any]:
+    def after_page(page: int) -> None:
+        if announce_pages:
+            # Tells a killing test that the walk is under way (pages are being stored).
+            print(f"page {page}", flush=True)  # noqa: T201
+        if close_between_pages:
+            # A real disconnect: the next statement has to open a new connection.
+            connection.close()
 
-    run = services.activity_sync(
-        auth_tenant=_auth_tenant(),
-        full=full,
-        on_page=drop_connection if close_between_pages else None,
-    )
+    run = services.activity_sync(auth_tenant=_auth_tenant(), full=full, on_page=after_page)
     return _run_json(run)
+
+
+EVENTS_TABLE = f'INTO "{ActivityEvent._meta.db_table}"'
+
+
+def _inserts_events(sql: str) -> bool:
+    return sql.startswith("INSERT") and EVENTS_TABLE in sql  # INSERT OR IGNORE INTO on SQLite
+
+
+def _drop_connection() -> None:
+    """Cut the database connection under Django, as a restarted server or a network fault would."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        pid = connection.connection.info.backend_pid
+        params = connection.get_connection_params()
+        admin_params = {
+            key: params[key]
+            for key in ("host", "port", "user", "password", "dbname")
+            if key in params
+        }
+        with psycopg.connect(**admin_params, autocommit=True) as admin:
+            # The timeout makes it wait until that server process is gone.
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
+    else:
+        # SQLite has no server: closing the handle discards the open transaction the same way.
+        connection.connection.close()
+
+
+def _dropping_in_batch(batch_number: int) -> Callable[..., Any]:
+    """An execute wrapper that drops the connection inside the n-th batch's transaction, right
+    after its first insert of events: rows written, checkpoint not moved, nothing committed."""
+    batches = 0
+    inserting = False
+
+    def wrapper(
+        execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        nonlocal batches, inserting
+        result = execute(sql, params, many, context)
+        # A batch may take several INSERT statements (SQLite bounds the parameters of one).
+        first_insert = _inserts_events(sql) and not inserting
+        inserting = _inserts_events(sql)
+        if first_insert:
+            batches += 1
+            if batches == batch_number:
+                _drop_connection()
+        return result
+
+    return wrapper
+
+
+def drops(count: int, seed: int) -> dict[str, Any]:
+    """`count` syncs whose connection drops mid-batch; what each left behind."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible drop points
+    auth_tenant = _auth_tenant()
+    outcomes = []
+    for _ in range(count):
+        before = ActivityEvent.objects.filter(auth_tenant=auth_tenant).count()
+        batch_number = rng.randint(1, 3)
+        with connection.execute_wrapper(_dropping_in_batch(batch_number)):
+            run = services.activity_sync(auth_tenant=auth_tenant)
+        close_old_connections()
+        after = ActivityEvent.objects.filter(auth_tenant=auth_tenant).count()
+        outcomes.append(
+            {**_run_json(run), "dropped_in_batch": batch_number, "stored": after - before}
+        )
+    return {"outcomes": outcomes}
 
 
 def _run_json(run: SyncRun) -> dict[str, Any]:
@@ -123,7 +182,9 @@ def compare() -> dict[str, Any]:
     local = list(
         ActivityEvent.objects.filter(auth_tenant=auth_tenant).values_list("external_id", flat=True)
     )
-    upstream = set(SandboxActivity.objects.filter(team__slug=TEAM).values_list("id", flat=True))
+    upstream = set(
+        SandboxActivity.objects.filter(team__slug=SANDBOX_TEAM).values_list("id", flat=True)
+    )
     checkpoint = ActivityCheckpoint.objects.filter(auth_tenant=auth_tenant).first()
     return {
         "local": len(local),
@@ -138,7 +199,7 @@ def compare() -> dict[str, Any]:
 def add(count: int) -> dict[str, Any]:
     """New upstream entries, all created a moment ago (so at one identical timestamp)."""
     moment = timezone.now() - timedelta(seconds=1)
-    return {"added": control.add_activity(team_slug=TEAM, count=count, created_at=moment)}
+    return {"added": control.add_activity(team_slug=SANDBOX_TEAM, count=count, created_at=moment)}
 
 
 def main(argv: list[str]) -> None:
@@ -151,6 +212,10 @@ def main(argv: list[str]) -> None:
     p = sub.add_parser("sync")
     p.add_argument("--full", action="store_true")
     p.add_argument("--close-between-pages", action="store_true")
+    p.add_argument("--announce-pages", action="store_true")
+    p = sub.add_parser("drops")
+    p.add_argument("--count", type=int, default=20)
+    p.add_argument("--seed", type=int, default=0)
     p = sub.add_parser("race")
     p.add_argument("--trials", type=int, default=100)
     sub.add_parser("compare")
@@ -160,7 +225,13 @@ def main(argv: list[str]) -> None:
     if args.command == "prepare":
         result = prepare(args.url, args.entries, args.latency_ms)
     elif args.command == "sync":
-        result = sync(full=args.full, close_between_pages=args.close_between_pages)
+        result = sync(
+            full=args.full,
+            close_between_pages=args.close_between_pages,
+            announce_pages=args.announce_pages,
+        )
+    elif args.command == "drops":
+        result = drops(args.count, args.seed)
     elif args.command == "race":
         result = race(args.trials)
     elif args.command == "compare":
