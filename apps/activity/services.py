@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from apps.activity.bulk import insert_new
 from apps.activity.models import ActivityCheckpoint, ActivityEvent
 from apps.core.db import analyze
 from apps.core.readahead import ReadAhead
@@ -19,10 +20,11 @@ from apps.sync.models import SyncKind, SyncRun
 from apps.sync.services import SyncAborted, run_progress, sync_execute
 from apps.teamsapi.client import TeamsClient, teams_client
 from apps.teamsapi.errors import RETRYABLE
+from apps.teamsapi.types import ActivityLogEntry
 
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
-    from apps.teamsapi.types import ActivityLogEntry, Page
+    from apps.teamsapi.types import Page
 
 logger = logging.getLogger(__name__)
 
@@ -127,9 +129,12 @@ def _walk_once(
     assert until is not None  # noqa: S101 - a walk is always started or resumed here
     if checkpoint.walk_oldest is not None:
         until = min(until, _resume_bound(checkpoint.walk_oldest))
-    pages = client.iter_activity_pages(since=since, until=until, take=PAGE_SIZE)
+    pages = client.iter_raw_activity_pages(since=since, until=until, take=PAGE_SIZE)
     with ReadAhead(pages, depth=READ_AHEAD_PAGES, name="activity-pages") as ahead:
-        _store_pages(run, auth_tenant, checkpoint, client, progress, on_page, ahead)
+        # Entries are parsed here, not in the reading thread, so that thread sends the next
+        # request as soon as a page has arrived: it is the walk's critical path.
+        parsed = (page.map(ActivityLogEntry.from_api) for page in ahead)
+        _store_pages(run, auth_tenant, checkpoint, client, progress, on_page, parsed)
 
 
 def _store_pages(
@@ -180,29 +185,11 @@ def _check_page(entries: Sequence[ActivityLogEntry], *, page_number: int) -> Non
 
 def _store(auth_tenant: AuthTenant, entries: Sequence[ActivityLogEntry]) -> int:
     """Insert the entries not stored yet; returns how many were new."""
-    if not entries:
-        return 0
     # The same entry can arrive twice within one batch (the inclusive `since` boundary).
     unique: dict[str, ActivityLogEntry] = {}
     for entry in entries:
         unique.setdefault(entry.id, entry)
-    stamps = [entry.created_at for entry in unique.values()]
-    # An entry never changes its time, so only the batch's time window can hold it already. The
-    # window is what the (Auth Tenant, created_at) index narrows to a few hundred rows whatever
-    # the planner's statistics say; the ids alone let a stale-statistics plan scan the tenant.
-    existing = set(
-        ActivityEvent.objects.filter(
-            auth_tenant=auth_tenant,
-            created_at__gte=min(stamps),
-            created_at__lte=max(stamps),
-            external_id__in=list(unique),
-        ).values_list("external_id", flat=True)
-    )
-    rows = [_event(auth_tenant, entry) for entry in unique.values() if entry.id not in existing]
-    if rows:
-        # ignore_conflicts (ON CONFLICT DO NOTHING) keeps a redelivered page harmless.
-        ActivityEvent.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    return insert_new(auth_tenant, list(unique.values()))
 
 
 def _advance(
@@ -228,26 +215,3 @@ def _advance(
         checkpoint.walk_newest = None
         checkpoint.walk_pages = 0
     checkpoint.save(update_fields=["since", *_WALK_FIELDS, "updated_at"])
-
-
-def _event(auth_tenant: AuthTenant, entry: ActivityLogEntry) -> ActivityEvent:
-    actor = entry.actor
-    return ActivityEvent(
-        auth_tenant=auth_tenant,
-        external_id=entry.id,
-        type=entry.type or "",
-        status=entry.status or "",
-        current_event=entry.current_event or "",
-        actor_id=(actor.id if actor else None) or "",
-        actor_type=(actor.type if actor else None) or "",
-        actor_name=(actor.name if actor else None) or "",
-        actor_picture=(actor.picture if actor else None) or "",
-        actor_is_member=actor.is_member if actor else None,
-        actor_team_role=(actor.team_role if actor else None) or "",
-        ip=entry.ip or "",
-        hostname=entry.hostname or "",
-        user_agent=entry.user_agent or "",
-        version=entry.version or "",
-        created_at=entry.created_at,
-        details=entry.details or {},
-    )

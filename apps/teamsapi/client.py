@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import platform
 import random
 import time
@@ -92,6 +93,26 @@ def _retry_after(response: requests.Response, *, bucket_reset: bool) -> float | 
     return _seconds_until_epoch(response.headers.get(contract.RATE_LIMIT_RESET))
 
 
+def _as_is(item: object) -> object:
+    return item
+
+
+def _session(base_url: str) -> requests.Session:
+    """A session that reads the environment once, not on every request.
+
+    With trust_env on, requests looks up proxy variables, the CA bundle and ~/.netrc for every
+    call (a measurable share of a page), and a .netrc entry for the host would even replace the
+    bearer token. The proxies and CA bundle the environment names still apply.
+    """
+    session = requests.Session()
+    session.trust_env = False
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if ca_bundle:
+        session.verify = ca_bundle
+    return session
+
+
 def _field_errors(error: ErrorBody) -> dict[str, list[str]]:
     """§9.1 gives validation detail as one text; attach it to a field when it starts with one."""
     text = error.details or error.title
@@ -123,7 +144,7 @@ class TeamsClient:
         self.requests_made = 0
         self.max_pages = contract.MAX_PAGES
         self._sleep = sleep
-        self._session = requests.Session()
+        self._session = _session(auth_tenant.api_base_url)
         self._session.headers.update(
             {
                 "Accept": "application/json",
@@ -625,6 +646,22 @@ class TeamsClient:
         take: int = contract.PAGE_SIZE_MAX,
     ) -> Iterator[Page[ActivityLogEntry]]:
         """Pages of activity, newest first; `since` inclusive, `until` exclusive (§5.1 (16))."""
+        pages = self.iter_raw_activity_pages(
+            since=since, until=until, type=type, status=status, take=take
+        )
+        return (page.map(ActivityLogEntry.from_api) for page in pages)
+
+    def iter_raw_activity_pages(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        type: str | None = None,  # noqa: A002 - the API's parameter name
+        status: str | None = None,
+        take: int = contract.PAGE_SIZE_MAX,
+    ) -> Iterator[Page[object]]:
+        """iter_activity_pages with the entries left as decoded JSON, to parse with
+        `page.map(ActivityLogEntry.from_api)` elsewhere (off a thread that only fetches)."""
         params = {
             "take": self._take(take),
             "since": contract.format_datetime(since) if since else None,
@@ -632,9 +669,7 @@ class TeamsClient:
             "type": type or None,
             "status": status or None,
         }
-        return self._paginate(
-            OperationName.LIST_ACTIVITY, "logs", ActivityLogEntry.from_api, params=params
-        )
+        return self._paginate(OperationName.LIST_ACTIVITY, "logs", _as_is, params=params)
 
     def iter_activity(
         self,

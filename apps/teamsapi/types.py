@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Self, TypeVar
@@ -11,6 +11,7 @@ from apps.teamsapi.contract import parse_datetime
 from apps.teamsapi.errors import TeamsApiBadResponse
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def _obj(data: object, what: str) -> Mapping[str, Any]:
@@ -70,6 +71,10 @@ class Page(Generic[T]):
 
     items: list[T]
     next: str | None
+
+    def map(self, parse: Callable[[T], U]) -> Page[U]:
+        """The same page with each item passed through `parse`."""
+        return Page(items=[parse(item) for item in self.items], next=self.next)
 
 
 @dataclass(frozen=True, slots=True)
