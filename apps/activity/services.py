@@ -72,32 +72,21 @@ def _walk(*, run: SyncRun, auth_tenant: AuthTenant, full: bool, on_page: PageHoo
     # A first backfill of a large log legitimately needs more pages than the client's generic
     # cap; a looping cursor is still caught by the client.
     client.max_pages = WALK_MAX_PAGES
-    progress = _Progress()
+    walk = _Walk(run, auth_tenant, checkpoint, client, on_page)
     if checkpoint.walk_until is not None and not full:
         # Finish the interrupted walk first, then walk what arrived since it started.
-        _walk_once(run, auth_tenant, checkpoint, client, progress, on_page)
+        walk.run_to_end()
     _start_walk(checkpoint, full=full)
-    _walk_once(run, auth_tenant, checkpoint, client, progress, on_page)
+    walk.run_to_end()
     run.requests_made = client.requests_made
-    if progress.created >= ANALYZE_AFTER_EVENTS:
+    if walk.created >= ANALYZE_AFTER_EVENTS:
         # The pages browsing the log and the next run's lookups are planned from statistics
         # that a large backfill has just made stale.
         analyze(ActivityEvent)
     logger.info(
         "activity synced",
-        extra={
-            "auth_tenant": auth_tenant.pk,
-            "pages": progress.pages,
-            "events_created": progress.created,
-        },
+        extra={"auth_tenant": auth_tenant.pk, "pages": walk.pages, "events_created": walk.created},
     )
-
-
-@dataclass
-class _Progress:
-    pages: int = 0
-    created: int = 0
-    present: int = 0
 
 
 def _start_walk(checkpoint: ActivityCheckpoint, *, full: bool) -> None:
@@ -109,69 +98,66 @@ def _start_walk(checkpoint: ActivityCheckpoint, *, full: bool) -> None:
     checkpoint.save(update_fields=[*_WALK_FIELDS, "updated_at"])
 
 
-def _walk_once(
-    run: SyncRun,
-    auth_tenant: AuthTenant,
-    checkpoint: ActivityCheckpoint,
-    client: TeamsClient,
-    progress: _Progress,
-    on_page: PageHook | None,
-) -> None:
-    """Page through the checkpoint's walk to its end, storing a few pages per transaction.
+@dataclass
+class _Walk:
+    """One run's walk through the checkpoint's window, with its counters."""
 
-    Each transaction stores its pages and records the walk's progress together, so a crash
-    loses at most the batch in flight; batching only saves commits (a bounded number of pages,
-    and at least once a second so progress stays live on a slow API). The next pages are
-    fetched in a thread while a batch is stored; only stored pages move the checkpoint.
-    """
-    since = checkpoint.walk_since
-    until = checkpoint.walk_until
-    assert until is not None  # noqa: S101 - a walk is always started or resumed here
-    if checkpoint.walk_oldest is not None:
-        until = min(until, _resume_bound(checkpoint.walk_oldest))
-    pages = client.iter_raw_activity_pages(since=since, until=until, take=PAGE_SIZE)
-    with ReadAhead(pages, depth=READ_AHEAD_PAGES, name="activity-pages") as ahead:
-        # Entries are parsed here, not in the reading thread, so that thread sends the next
-        # request as soon as a page has arrived: it is the walk's critical path.
-        parsed = (page.map(ActivityLogEntry.from_api) for page in ahead)
-        _store_pages(run, auth_tenant, checkpoint, client, progress, on_page, parsed)
+    run: SyncRun
+    auth_tenant: AuthTenant
+    checkpoint: ActivityCheckpoint
+    client: TeamsClient
+    on_page: PageHook | None
+    pages: int = 0
+    created: int = 0
+    present: int = 0
 
+    def run_to_end(self) -> None:
+        """Page through the checkpoint's walk to its end, storing a few pages per transaction.
 
-def _store_pages(
-    run: SyncRun,
-    auth_tenant: AuthTenant,
-    checkpoint: ActivityCheckpoint,
-    client: TeamsClient,
-    progress: _Progress,
-    on_page: PageHook | None,
-    pages: Iterator[Page[ActivityLogEntry]],
-) -> None:
-    batch: list[ActivityLogEntry] = []
-    batch_pages = 0
-    flushed_at = time.monotonic()
-    for walk_pages, page in enumerate(pages, start=1):
-        progress.pages += 1
-        _check_page(page.items, page_number=walk_pages)
-        batch.extend(page.items)
-        batch_pages += 1
-        last = not page.next
-        if not last and batch_pages < STORE_BATCH_PAGES and time.monotonic() - flushed_at < 1.0:
-            continue
-        with transaction.atomic():
-            new_count = _store(auth_tenant, batch)
-            progress.created += new_count
-            progress.present += len(batch) - new_count
-            _advance(checkpoint, batch, pages=batch_pages, last=last)
-            run_progress(
-                run,
-                pages_fetched=progress.pages,
-                requests_made=client.requests_made,
-                events_created=progress.created,
-                events_present=progress.present,
-            )
-        batch, batch_pages, flushed_at = [], 0, time.monotonic()
-        if on_page is not None:
-            on_page(progress.pages)
+        Each transaction stores its pages and records the walk's progress together, so a crash
+        loses at most the batch in flight; batching only saves commits (a bounded number of
+        pages, and at least once a second so progress stays live on a slow API). The next
+        pages are fetched in a thread while a batch is stored; only stored pages move the
+        checkpoint.
+        """
+        since = self.checkpoint.walk_since
+        until = self.checkpoint.walk_until
+        assert until is not None  # noqa: S101 - a walk is always started or resumed here
+        if self.checkpoint.walk_oldest is not None:
+            until = min(until, _resume_bound(self.checkpoint.walk_oldest))
+        pages = self.client.iter_raw_activity_pages(since=since, until=until, take=PAGE_SIZE)
+        with ReadAhead(pages, depth=READ_AHEAD_PAGES, name="activity-pages") as ahead:
+            # Entries are parsed here, not in the reading thread, so that thread sends the
+            # next request as soon as a page has arrived: it is the walk's critical path.
+            self._store_pages(page.map(ActivityLogEntry.from_api) for page in ahead)
+
+    def _store_pages(self, pages: Iterator[Page[ActivityLogEntry]]) -> None:
+        batch: list[ActivityLogEntry] = []
+        batch_pages = 0
+        flushed_at = time.monotonic()
+        for walk_pages, page in enumerate(pages, start=1):
+            self.pages += 1
+            _check_page(page.items, page_number=walk_pages)
+            batch.extend(page.items)
+            batch_pages += 1
+            last = not page.next
+            if not last and batch_pages < STORE_BATCH_PAGES and time.monotonic() - flushed_at < 1.0:
+                continue
+            with transaction.atomic():
+                new_count = _store(self.auth_tenant, batch)
+                self.created += new_count
+                self.present += len(batch) - new_count
+                _advance(self.checkpoint, batch, pages=batch_pages, last=last)
+                run_progress(
+                    self.run,
+                    pages_fetched=self.pages,
+                    requests_made=self.client.requests_made,
+                    events_created=self.created,
+                    events_present=self.present,
+                )
+            batch, batch_pages, flushed_at = [], 0, time.monotonic()
+            if self.on_page is not None:
+                self.on_page(self.pages)
 
 
 def _check_page(entries: Sequence[ActivityLogEntry], *, page_number: int) -> None:

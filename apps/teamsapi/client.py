@@ -214,10 +214,11 @@ class TeamsClient:
             started = time.monotonic()
             status = 0
             response: requests.Response | None = None
+            body = b""
             error: TeamsApiError
             delay: float | None = None
             try:
-                response = self._session.request(
+                answer = self._session.request(
                     operation.method,
                     url,
                     params=query,
@@ -225,8 +226,16 @@ class TeamsClient:
                     headers={**headers, "Authorization": f"Bearer {token.value}"},
                     timeout=timeout,
                     allow_redirects=False,
+                    stream=True,
                 )
-                status = response.status_code
+                # The body in one read: requests reads it in 10 KB chunks, and each one waits
+                # its turn for the interpreter when another thread is busy (a sync storing
+                # pages while the next one is fetched).
+                try:
+                    body = b"".join(answer.iter_content(chunk_size=None))
+                finally:
+                    answer.close()  # back to the pool once read; dropped if the read failed
+                response, status = answer, answer.status_code
             except requests.exceptions.Timeout:
                 error = TeamsApiTimeout()
             except requests.exceptions.RequestException:
@@ -247,7 +256,7 @@ class TeamsClient:
                     self.tokens.invalidate(auth_client, token)
                     continue
                 try:
-                    return self._result(operation, response)
+                    return self._result(operation, response, body)
                 except TeamsApiError as exc:
                     error = exc
                 if status in contract.RETRY_STATUSES:
@@ -294,18 +303,18 @@ class TeamsClient:
             if wait > 0:
                 self._sleep(min(wait, float(settings.TEAMSADMIN_HTTP_MAX_SLEEP_SECONDS)))
 
-    def _result(self, operation: Operation, response: requests.Response) -> Any:
+    def _result(self, operation: Operation, response: requests.Response, body: bytes) -> Any:
         """Decode a success body or raise the mapped error for a failure status."""
         status = response.status_code
         if 200 <= status < 300:
-            if status == 204 or not response.content.strip():
+            if status == 204 or not body.strip():
                 return None
             try:
-                return response.json()
+                return json.loads(body)
             except ValueError:
                 raise TeamsApiBadResponse(status=status) from None
         try:
-            payload: Any = response.json()
+            payload: Any = json.loads(body)
         except ValueError:
             payload = None  # §9.1: a non-JSON error body must not crash the client
         error = ErrorBody.from_api(payload, http_status=status)
@@ -646,30 +655,35 @@ class TeamsClient:
         take: int = contract.PAGE_SIZE_MAX,
     ) -> Iterator[Page[ActivityLogEntry]]:
         """Pages of activity, newest first; `since` inclusive, `until` exclusive (§5.1 (16))."""
-        pages = self.iter_raw_activity_pages(
-            since=since, until=until, type=type, status=status, take=take
+        params = self._activity_params(since, until, take, type=type, status=status)
+        return self._paginate(
+            OperationName.LIST_ACTIVITY, "logs", ActivityLogEntry.from_api, params=params
         )
-        return (page.map(ActivityLogEntry.from_api) for page in pages)
 
     def iter_raw_activity_pages(
+        self, *, since: datetime | None, until: datetime | None, take: int
+    ) -> Iterator[Page[object]]:
+        """Activity pages with the entries left as decoded JSON, to be parsed elsewhere with
+        `page.map(ActivityLogEntry.from_api)` (off a thread that should only fetch)."""
+        params = self._activity_params(since, until, take)
+        return self._paginate(OperationName.LIST_ACTIVITY, "logs", _as_is, params=params)
+
+    def _activity_params(
         self,
+        since: datetime | None,
+        until: datetime | None,
+        take: int,
         *,
-        since: datetime | None = None,
-        until: datetime | None = None,
         type: str | None = None,  # noqa: A002 - the API's parameter name
         status: str | None = None,
-        take: int = contract.PAGE_SIZE_MAX,
-    ) -> Iterator[Page[object]]:
-        """iter_activity_pages with the entries left as decoded JSON, to parse with
-        `page.map(ActivityLogEntry.from_api)` elsewhere (off a thread that only fetches)."""
-        params = {
+    ) -> dict[str, Any]:
+        return {
             "take": self._take(take),
             "since": contract.format_datetime(since) if since else None,
             "until": contract.format_datetime(until) if until else None,
             "type": type or None,
             "status": status or None,
         }
-        return self._paginate(OperationName.LIST_ACTIVITY, "logs", _as_is, params=params)
 
     def iter_activity(
         self,

@@ -142,11 +142,18 @@ def test_a_token_endpoint_outage_is_retried_then_reported_as_retryable(
     assert client.requests_made == 0
 
 
-def test_a_minter_that_stops_holds_the_others_up_for_one_call_only(
-    auth_tenant: AuthTenant, sandbox: Sandbox, settings: SettingsWrapper
-) -> None:
+@pytest.fixture
+def short_calls(settings: SettingsWrapper) -> SettingsWrapper:
+    """One call to the token endpoint takes at most a second, so a mint lock lease is short."""
     settings.TEAMSADMIN_HTTP_CONNECT_TIMEOUT = 0.5
     settings.TEAMSADMIN_HTTP_READ_TIMEOUT = 0.5
+    return settings
+
+
+def test_a_minter_that_stops_holds_the_others_up_for_one_call_only(
+    auth_tenant: AuthTenant, sandbox: Sandbox, short_calls: SettingsWrapper
+) -> None:
+    settings = short_calls
     settings.TEAMSADMIN_HTTP_BACKOFF_SECONDS = 0.01
     settings.TEAMSADMIN_HTTP_MAX_SLEEP_SECONDS = 30  # a live mint may take over a minute
     frozen, resume = threading.Event(), threading.Event()
@@ -178,10 +185,9 @@ def test_a_minter_that_stops_holds_the_others_up_for_one_call_only(
 
 
 def test_a_mint_keeps_its_lock_through_a_backoff_longer_than_one_call(
-    auth_tenant: AuthTenant, sandbox: Sandbox, settings: SettingsWrapper
+    auth_tenant: AuthTenant, sandbox: Sandbox, short_calls: SettingsWrapper
 ) -> None:
-    settings.TEAMSADMIN_HTTP_CONNECT_TIMEOUT = 0.5
-    settings.TEAMSADMIN_HTTP_READ_TIMEOUT = 0.5
+    settings = short_calls
     settings.TEAMSADMIN_HTTP_MAX_RETRIES = 1
     settings.TEAMSADMIN_HTTP_BACKOFF_SECONDS = mint_lock_lease(0) + 1
     lock_key = mint_lock_key(_reader(auth_tenant, sandbox))
