@@ -47,3 +47,23 @@ def assert_exact(auth_tenant: AuthTenant) -> None:
 
 def checkpoint(auth_tenant: AuthTenant) -> ActivityCheckpoint:
     return ActivityCheckpoint.objects.get(auth_tenant=auth_tenant)
+
+
+def assert_checkpoint_covered(auth_tenant: AuthTenant, team_slug: str = "acme") -> None:
+    """The checkpoint claims nothing that is not stored: every upstream entry it has moved past
+    (up to `since`, or newer than a walk's oldest stored entry) is in the local copy."""
+    point = checkpoint(auth_tenant)
+    stored = set(
+        ActivityEvent.objects.filter(auth_tenant=auth_tenant).values_list("external_id", flat=True)
+    )
+    upstream = SandboxActivity.objects.filter(team__slug=team_slug).values_list("id", "created_at")
+    for entry_id, created_at in upstream:
+        sent = created_at.replace(microsecond=created_at.microsecond // 1000 * 1000)  # §3: ms
+        finished = point.since is not None and sent <= point.since
+        walked = (
+            point.walk_oldest is not None
+            and point.walk_until is not None
+            and point.walk_oldest < sent < point.walk_until
+            and (point.walk_since is None or sent >= point.walk_since)
+        )
+        assert entry_id in stored or not (finished or walked), (entry_id, sent, point)

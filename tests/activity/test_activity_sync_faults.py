@@ -13,7 +13,7 @@ from apps.activity.models import ActivityEvent
 from apps.authtenants.models import AuthTenant
 from apps.sync.models import SyncRun, SyncStatus
 from apps.teamsapi.errors import RETRYABLE, TeamsApiError
-from tests.activity.conftest import assert_exact, checkpoint, compare
+from tests.activity.conftest import assert_checkpoint_covered, assert_exact, checkpoint, compare
 from tests.fixtures.sandbox import Sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -134,7 +134,9 @@ def test_5xx_bursts_end_exact_after_retries(sandbox: Sandbox, auth_tenant: AuthT
         runs.append(run)
         if run.status == SyncStatus.SUCCEEDED:
             break
-        assert checkpoint(auth_tenant).since is None  # no walk finished yet
+        # A run may finish an interrupted walk and then fail on the next one: the checkpoint
+        # may move, but never past an entry that is not stored.
+        assert_checkpoint_covered(auth_tenant)
     assert runs[-1].status == SyncStatus.SUCCEEDED, [r.error for r in runs]
     assert_exact(auth_tenant)
 
@@ -171,3 +173,14 @@ def test_token_outage_with_an_expired_token_fails_clearly(
     assert "token" in run.error.lower()
     assert checkpoint(auth_tenant).since == since
     assert ActivityEvent.objects.filter(auth_tenant=auth_tenant).count() == 120
+
+
+def test_the_coverage_check_catches_a_checkpoint_past_a_missing_entry(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    sandbox.seed(tenants=2, members=5, activity=120, seed=6)
+    services.activity_sync(auth_tenant=auth_tenant)
+    assert_checkpoint_covered(auth_tenant)
+    ActivityEvent.objects.filter(auth_tenant=auth_tenant).order_by("created_at")[:1].get().delete()
+    with pytest.raises(AssertionError):
+        assert_checkpoint_covered(auth_tenant)
