@@ -173,7 +173,12 @@ STORAGES = {
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 _CELERY_QUEUE_DIR = VAR_DIR / "celery"
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"data_folder_in": str(_CELERY_QUEUE_DIR), "data_folder_out": str(_CELERY_QUEUE_DIR)}
+    {
+        "data_folder_in": str(_CELERY_QUEUE_DIR),
+        "data_folder_out": str(_CELERY_QUEUE_DIR),
+        # Broadcast (worker control) exchanges; kombu's default is ./control in the working dir.
+        "control_folder": str(_CELERY_QUEUE_DIR / "control"),
+    }
     if CELERY_BROKER_URL.startswith("filesystem")
     else {}
 )

@@ -94,3 +94,39 @@ def test_production_defaults_turn_the_sandbox_off() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_the_embedded_broker_keeps_every_folder_under_the_var_dir(tmp_path: Path) -> None:
+    # A worker binds a queue to a broadcast exchange for remote control; kombu's filesystem
+    # transport records that binding in ./control of whatever directory the worker ran from.
+    var_dir = tmp_path / "var"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TEAMSADMIN_", "DATABASE_URL", "CACHE_URL", "CELERY_", "REDIS_URL"))
+    }
+    script = (
+        "import django; django.setup()\n"
+        "from kombu import Exchange, Queue\n"
+        "from teamsadmin.celery import app\n"
+        "with app.connection_for_write() as connection:\n"
+        "    Queue('probe', Exchange('probe', type='fanout'))(connection.default_channel).declare()\n"
+    )
+    (var_dir / "celery").mkdir(parents=True)  # as `make setup` does
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env={
+            **env,
+            "DJANGO_SETTINGS_MODULE": "teamsadmin.settings",
+            "PYTHONPATH": str(ROOT),
+            "TEAMSADMIN_VAR_DIR": str(var_dir),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["var"]
+    assert (var_dir / "celery" / "control").is_dir()
