@@ -10,8 +10,9 @@ many rows were new.
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -57,33 +58,52 @@ def insert_new(auth_tenant: AuthTenant, entries: Sequence[ActivityLogEntry]) -> 
     """
     if not entries:
         return 0
-    stored_at = timezone.now()
-    rows = [_row(auth_tenant.pk, entry, stored_at) for entry in entries]
+    stamp: Callable[[datetime], Any]
+    as_json: Callable[[dict[str, Any]], Any]
     if connection.vendor == "postgresql":
-        return _copy_insert(rows)
-    return _executemany_insert(rows)
+        # COPY adapts datetimes itself, and a jsonb column reads JSON text.
+        stamp, as_json, insert = _same, json.dumps, _copy_insert
+    else:
+        ops = connection.ops
+        stamp = ops.adapt_datetimefield_value
+        as_json = functools.partial(ops.adapt_json_value, encoder=None)
+        insert = _executemany_insert
+    stored_at = stamp(timezone.now())
+    return insert([_row(auth_tenant.pk, entry, stored_at, stamp, as_json) for entry in entries])
 
 
-def _row(auth_tenant_id: int, entry: ActivityLogEntry, stored_at: datetime) -> Row:
+def _same(value: datetime) -> datetime:
+    return value
+
+
+def _row(
+    auth_tenant_id: int,
+    entry: ActivityLogEntry,
+    stored_at: Any,
+    stamp: Callable[[datetime], Any],
+    as_json: Callable[[dict[str, Any]], Any],
+) -> Row:
+    """One entry as the values of FIELDS; `stamp` and `as_json` put dates and JSON in the
+    form the database takes (`stored_at` already is)."""
     actor = entry.actor
     return (
         auth_tenant_id,
         entry.id,
-        entry.type or "",
-        entry.status or "",
-        entry.current_event or "",
-        (actor.id if actor else None) or "",
-        (actor.type if actor else None) or "",
-        (actor.name if actor else None) or "",
-        (actor.picture if actor else None) or "",
-        actor.is_member if actor else None,
-        (actor.team_role if actor else None) or "",
-        entry.ip or "",
-        entry.hostname or "",
-        entry.user_agent or "",
-        entry.version or "",
-        entry.created_at,
-        entry.details or {},
+        entry.type,
+        entry.status,
+        entry.current_event,
+        actor.id,
+        actor.type,
+        actor.name,
+        actor.picture,
+        actor.is_member,
+        actor.team_role,
+        entry.ip,
+        entry.hostname,
+        entry.user_agent,
+        entry.version,
+        stamp(entry.created_at),
+        as_json(entry.details),
         stored_at,
     )
 
@@ -99,7 +119,6 @@ def _table() -> str:
 
 def _copy_insert(rows: list[Row]) -> int:
     columns = _columns()
-    details = FIELDS.index("details")
     with connection.cursor() as cursor:
         # Column types copied from the real table, without its constraints; one per session,
         # emptied at every commit. Rows left from an earlier batch of the same transaction
@@ -111,7 +130,7 @@ def _copy_insert(rows: list[Row]) -> int:
         raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no COPY
         with raw.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row((*row[:details], json.dumps(row[details]), *row[details + 1 :]))
+                copy.write_row(row)
         cursor.execute(
             f"INSERT INTO {_table()} ({columns}) SELECT {columns} FROM {STAGING_TABLE} "  # noqa: S608
             "ON CONFLICT DO NOTHING"
@@ -121,22 +140,12 @@ def _copy_insert(rows: list[Row]) -> int:
 
 
 def _executemany_insert(rows: list[Row]) -> int:
-    ops = connection.ops
-    stamps = [FIELDS.index("created_at"), FIELDS.index("stored_at")]
-    details = FIELDS.index("details")
-    adapted = []
-    for row in rows:
-        values = list(row)
-        for index in stamps:
-            values[index] = ops.adapt_datetimefield_value(values[index])
-        values[details] = ops.adapt_json_value(values[details], None)
-        adapted.append(values)
     placeholders = ", ".join(["%s"] * len(FIELDS))
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {_table()} ({_columns()}) VALUES ({placeholders}) "  # noqa: S608
             "ON CONFLICT DO NOTHING",
-            adapted,
+            rows,
         )
         inserted: int = cursor.rowcount
     return inserted
