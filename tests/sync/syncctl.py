@@ -97,19 +97,16 @@ def _drop_connection() -> None:
 
 def _dropping_in_batch(batch_number: int) -> Callable[..., Any]:
     """An execute wrapper that drops the connection inside the n-th batch's transaction, right
-    after its first insert of events: rows written, checkpoint not moved, nothing committed."""
+    after its insert of events (one statement a batch): rows written, checkpoint not moved,
+    nothing committed."""
     batches = 0
-    inserting = False
 
     def wrapper(
         execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
     ) -> Any:
-        nonlocal batches, inserting
+        nonlocal batches
         result = execute(sql, params, many, context)
-        # A batch may take several INSERT statements (SQLite bounds the parameters of one).
-        first_insert = _inserts_events(sql) and not inserting
-        inserting = _inserts_events(sql)
-        if first_insert:
+        if _inserts_events(sql):
             batches += 1
             if batches == batch_number:
                 _drop_connection()
