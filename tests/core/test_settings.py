@@ -12,17 +12,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(**env: str) -> subprocess.CompletedProcess[str]:
+def _start(script: str = "", *, cwd: Path = ROOT, **env: str) -> subprocess.CompletedProcess[str]:
+    """Set Django up in a new process on embedded defaults plus `env`, then run `script`."""
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TEAMSADMIN_", "DATABASE_URL", "CACHE_URL"))
+        if not k.startswith(("TEAMSADMIN_", "DATABASE_URL", "CACHE_URL", "CELERY_", "REDIS_URL"))
     }
     clean.update(env)
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "teamsadmin.settings"},
+        [sys.executable, "-c", "import django; django.setup()\n" + script],
+        cwd=cwd,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "teamsadmin.settings", "PYTHONPATH": str(ROOT)},
         capture_output=True,
         text=True,
         timeout=60,
@@ -100,32 +101,14 @@ def test_the_embedded_broker_keeps_every_folder_under_the_var_dir(tmp_path: Path
     # A worker binds a queue to a broadcast exchange for remote control; kombu's filesystem
     # transport records that binding in ./control of whatever directory the worker ran from.
     var_dir = tmp_path / "var"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("TEAMSADMIN_", "DATABASE_URL", "CACHE_URL", "CELERY_", "REDIS_URL"))
-    }
-    script = (
-        "import django; django.setup()\n"
+    (var_dir / "celery").mkdir(parents=True)  # as `make setup` does
+    result = _start(
         "from kombu import Exchange, Queue\n"
         "from teamsadmin.celery import app\n"
         "with app.connection_for_write() as connection:\n"
-        "    Queue('probe', Exchange('probe', type='fanout'))(connection.default_channel).declare()\n"
-    )
-    (var_dir / "celery").mkdir(parents=True)  # as `make setup` does
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
+        "    Queue('probe', Exchange('probe', type='fanout'))(connection.default_channel).declare()\n",
         cwd=tmp_path,
-        env={
-            **env,
-            "DJANGO_SETTINGS_MODULE": "teamsadmin.settings",
-            "PYTHONPATH": str(ROOT),
-            "TEAMSADMIN_VAR_DIR": str(var_dir),
-        },
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+        TEAMSADMIN_VAR_DIR=str(var_dir),
     )
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["var"]
