@@ -14,11 +14,12 @@ from django.utils import timezone
 
 from apps.activity.bulk import insert_new
 from apps.activity.models import ActivityCheckpoint, ActivityEvent
+from apps.authtenants.connection import teams_client
 from apps.core.db import analyze
 from apps.core.readahead import ReadAhead
 from apps.sync.models import SyncKind, SyncRun
 from apps.sync.services import SyncAborted, run_progress, sync_execute
-from apps.teamsapi.client import TeamsClient, teams_client
+from apps.teamsapi.client import TeamsClient
 from apps.teamsapi.errors import RETRYABLE
 from apps.teamsapi.types import ActivityLogEntry
 

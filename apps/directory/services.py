@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.authtenants.connection import teams_client
 from apps.directory.models import (
     DirectoryAccess,
     DirectoryMember,
@@ -20,7 +21,7 @@ from apps.directory.models import (
 )
 from apps.sync.models import SyncKind, SyncRun
 from apps.sync.services import run_progress, sync_execute
-from apps.teamsapi.client import TeamsClient, teams_client
+from apps.teamsapi.client import TeamsClient
 from apps.teamsapi.errors import RETRYABLE
 
 if TYPE_CHECKING:

@@ -161,6 +161,12 @@ class TeamsClient:
     def close(self) -> None:
         self._session.close()
 
+    def __enter__(self) -> TeamsClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # --- client picking ------------------------------------------------------------------------
 
     def client_for(self, operation: Operation) -> AuthClient:

@@ -111,6 +111,32 @@ class TenantRole(StrEnum):
     EDITOR_KMS = "editor-kms"
 
 
+# §7 and the role notes after it: the names people read; slugs appear only in exports.
+TEAM_ROLE_LABELS: dict[str, str] = {
+    TeamRole.OWNER: "Team owner",
+    TeamRole.TENANT_MANAGER: "Tenant manager",
+    TeamRole.REPORT_VIEWER: "Report viewer",
+    TeamRole.CONTRIBUTOR: "Contributor",
+}
+TENANT_ROLE_LABELS: dict[str, str] = {
+    TenantRole.OWNER: "Admin",
+    TenantRole.EDITOR_CONNECTIONS: "Editor – Connections",
+    TenantRole.EDITOR_USERS: "Editor – Users",
+    TenantRole.EDITOR_SPECIFIC_APPS: "Editor – Specific apps",
+    TenantRole.EDITOR_ORGANIZATIONS: "Editor – Organizations",
+    TenantRole.VIEWER_CONFIG: "Viewer – Config settings",
+    TenantRole.VIEWER_USERS: "Viewer – Users",
+    TenantRole.SUPPORT_ACCESS: "Support access (deprecated)",
+    TenantRole.ELEVATED_SUPPORT_ACCESS: "Elevated support access",
+    TenantRole.EDITOR_KMS: "Editor – Key management",
+}
+
+
+def role_label(role: str) -> str:
+    """A team or tenant role as people read it; an unknown role (§7: open enums) verbatim."""
+    return TEAM_ROLE_LABELS.get(role) or TENANT_ROLE_LABELS.get(role) or role
+
+
 class EnvironmentTag(StrEnum):
     """Tenant environment tags (§7 EnvironmentTypeEnum; open)."""
 
