@@ -43,8 +43,8 @@ fmt: install ## Format and autofix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: install ## mypy --strict on apps/ and teamsadmin/
-	$(BIN)/mypy apps teamsadmin
+typecheck: install ## mypy --strict on apps/, teamsadmin/, tests/ and bench/
+	$(BIN)/mypy apps teamsadmin tests bench
 
 migrations-check: install ## Fail when a model change lacks its migration
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -37,7 +37,7 @@ def _event(auth_tenant: AuthTenant, n: int, **fields: object) -> ActivityEvent:
 
 @pytest.fixture
 def log(db: None) -> AuthTenant:
-    auth_tenant = AuthTenantFactory(name="Acme")
+    auth_tenant = AuthTenantFactory.create(name="Acme")
     _event(auth_tenant, 1)
     _event(
         auth_tenant,
@@ -157,6 +157,6 @@ def test_helpdesk_cannot_see_or_export_activity(helpdesk_client: Client, log: Au
 def test_activity_of_another_auth_tenant_stays_separate(
     auditor_client: Client, log: AuthTenant
 ) -> None:
-    other = AuthTenantFactory(name="Zeta")
+    other = AuthTenantFactory.create(name="Zeta")
     _event(other, 99, current_event="zeta_only_event")
     assert "zeta_only_event" not in auditor_client.get(reverse("activity:list")).content.decode()

@@ -42,7 +42,7 @@ def _start(script: str = "", *, cwd: Path = ROOT, **env: str) -> subprocess.Comp
     ],
 )
 def test_malformed_variable_stops_startup_naming_it(variable: str, value: str) -> None:
-    result = _start(**{variable: value})
+    result = _start("", cwd=ROOT, **{variable: value})
     assert result.returncode != 0
     assert variable in result.stderr
     assert "ImproperlyConfigured" in result.stderr

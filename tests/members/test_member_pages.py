@@ -57,7 +57,7 @@ def test_results_are_paginated_and_keep_the_search(
     assert "crowd049@acme.test" in first
     assert "crowd050@acme.test" not in first
     assert "?q=crowd&amp;page=2" in first
-    second = owner_client.get(reverse("members:list"), {"q": "crowd", "page": 2}).content.decode()
+    second = owner_client.get(reverse("members:list"), {"q": "crowd", "page": "2"}).content.decode()
     assert "crowd050@acme.test" in second
 
 
@@ -75,7 +75,7 @@ def test_member_detail_shows_access_with_roles_and_history(
 def test_members_of_another_auth_tenant_are_not_shown(
     owner_client: Client, directory: Directory
 ) -> None:
-    other = AuthTenantFactory(name="Zeta")
+    other = AuthTenantFactory.create(name="Zeta")
     DirectoryMember.objects.create(
         auth_tenant=other,
         member_id="auth0|z",
