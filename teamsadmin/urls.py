@@ -1,8 +1,10 @@
-"""Root URLconf: each app under its namespace; the sandbox only when enabled."""
+"""Root URLconf: each app under its namespace; the sandbox only when enabled; the error pages."""
 
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+
+from apps.core.views import favicon
 
 urlpatterns = [
     path("", include("apps.core.urls")),
@@ -13,7 +15,12 @@ urlpatterns = [
     path("activity/", include("apps.activity.urls")),
     path("sync/", include("apps.sync.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
 ]
 
 if settings.TEAMSADMIN_SANDBOX:
     urlpatterns.append(path("sandbox/", include("apps.sandbox.urls")))
+
+handler403 = "apps.core.errorpages.permission_denied"
+handler404 = "apps.core.errorpages.page_not_found"
+handler500 = "apps.core.errorpages.server_error"

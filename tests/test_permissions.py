@@ -15,8 +15,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-# Routes that are public by design: signing in, Django's admin (own login) and the sandbox API.
-PUBLIC_PREFIXES = ("accounts/login/", "admin/", "sandbox/", "static/")
+# Routes that are public by design: signing in, Django's admin (own login), the sandbox API and
+# the site icon.
+PUBLIC_PREFIXES = ("accounts/login/", "admin/", "sandbox/", "static/", "favicon.ico")
 DESTRUCTIVE = re.compile(r"(delete|remove|revoke)")
 SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
 
