@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.authtenants import selectors, services
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm, add_service_errors
@@ -17,8 +18,6 @@ from apps.authtenants.models import AuthClient, AuthTenant
 from apps.core.capabilities import Capability, can, require
 from apps.core.errors import ServiceError
 from apps.core.htmx import is_partial, render_error
-
-CHANGED_EVENT = "authtenants-changed"
 
 
 def _tenant_cards(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -32,12 +31,24 @@ def _tenant_cards(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _done(request: HttpRequest, message: str) -> HttpResponse:
-    """After a create/delete: an htmx event for the list, or a flash and a redirect to it."""
-    if is_partial(request):
-        return trigger_client_event(HttpResponse(status=204), CHANGED_EVENT)
-    messages.success(request, message)
-    return HttpResponseRedirect(reverse("authtenants:list"))
+def _to_list(request: HttpRequest, message: str, *, level: int = messages.SUCCESS) -> HttpResponse:
+    """End on the list with a flash: a redirect, or for htmx a full-page client redirect."""
+    messages.add_message(request, level, message)
+    url = reverse("authtenants:list")
+    return HttpResponseClientRedirect(url) if is_partial(request) else HttpResponseRedirect(url)
+
+
+def _already_gone(request: HttpRequest, what: str) -> HttpResponse:
+    """A second click on delete/remove, or a stale tab: land on the list, not on a 404."""
+    return _to_list(
+        request, f"{what} was already removed; nothing left to do.", level=messages.INFO
+    )
+
+
+def _enabled_change(was_enabled: bool, enabled: bool) -> str:
+    if was_enabled == enabled:
+        return ""
+    return " and enabled" if enabled else " and disabled"
 
 
 @require_GET
@@ -70,17 +81,18 @@ def authtenant_create(request: HttpRequest) -> HttpResponse:
 def authtenant_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Capability.MANAGE_AUTH_TENANTS)
     auth_tenant = selectors.auth_tenant_get(pk=pk)
+    was_enabled = auth_tenant.enabled  # read now: a valid ModelForm copies its values onto it
     form = AuthTenantForm(request.POST or None, instance=auth_tenant)
     if request.method == "POST" and form.is_valid():
         try:
-            services.auth_tenant_update(
+            saved = services.auth_tenant_update(
                 actor=request.user, auth_tenant=auth_tenant, data=form.to_input()
             )
         except ServiceError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Auth Tenant {auth_tenant.name} saved.")
-            return HttpResponseRedirect(reverse("authtenants:list"))
+            change = _enabled_change(was_enabled, saved.enabled)
+            return _to_list(request, f"Auth Tenant {saved.name} saved{change}.")
     return render(
         request, "authtenants/authtenant_form.html", {"form": form, "auth_tenant": auth_tenant}
     )
@@ -89,15 +101,17 @@ def authtenant_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def authtenant_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Capability.MANAGE_AUTH_TENANTS)
-    auth_tenant = selectors.auth_tenant_get(pk=pk)
+    try:
+        auth_tenant = selectors.auth_tenant_get(pk=pk)
+    except Http404:
+        return _already_gone(request, "This Auth Tenant")
     if request.method == "GET":
         return _confirm(request, auth_tenant=auth_tenant, auth_client=None)
-    name = auth_tenant.name
     try:
         services.auth_tenant_delete(actor=request.user, auth_tenant=auth_tenant)
     except ServiceError as error:
         return render_error(request, error, fallback_url=reverse("authtenants:list"))
-    return _done(request, f"Auth Tenant {name} deleted.")
+    return _to_list(request, f"Auth Tenant {auth_tenant.name} deleted.")
 
 
 @require_POST
@@ -105,17 +119,22 @@ def authtenant_test(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Capability.MANAGE_AUTH_TENANTS)
     auth_tenant = selectors.auth_tenant_get(pk=pk)
     result = services.auth_tenant_test_connection(actor=request.user, auth_tenant=auth_tenant)
+    if result.ok:
+        messages.success(request, f"Connection test of {auth_tenant.name}: all good.")
+    else:
+        messages.warning(request, f"Connection test of {auth_tenant.name} found problems.")
     if is_partial(request):
         fresh = selectors.auth_tenant_get(pk=pk)
-        return render(
-            request,
+        card = render_to_string(
             "authtenants/authtenant_list.html#authtenant-card",
             {
                 "card": {"tenant": fresh, "coverage": selectors.feature_coverage(fresh)},
                 "can_manage": True,
                 "test_result": result,
             },
+            request,
         )
+        return HttpResponse(card + _messages_out_of_band(request))
     return render(
         request, "authtenants/authtenant_list.html", _tenant_cards(request, test_result=result)
     )
@@ -134,8 +153,7 @@ def authclient_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Client {auth_client.label} added to {auth_tenant.name}.")
-            return HttpResponseRedirect(reverse("authtenants:list"))
+            return _to_list(request, f"Client {auth_client.label} added to {auth_tenant.name}.")
     return render(
         request,
         "authtenants/authclient_form.html",
@@ -147,17 +165,18 @@ def authclient_add(request: HttpRequest, pk: int) -> HttpResponse:
 def authclient_edit(request: HttpRequest, client_pk: int) -> HttpResponse:
     require(request.user, Capability.MANAGE_AUTH_TENANTS)
     auth_client = selectors.auth_client_get(pk=client_pk)
+    was_enabled = auth_client.enabled
     form = AuthClientForm(request.POST or None, auth_client=auth_client)
     if request.method == "POST" and form.is_valid():
         try:
-            services.auth_client_update(
+            saved = services.auth_client_update(
                 actor=request.user, auth_client=auth_client, data=form.to_input()
             )
         except ServiceError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Client {auth_client.label} saved.")
-            return HttpResponseRedirect(reverse("authtenants:list"))
+            change = _enabled_change(was_enabled, saved.enabled)
+            return _to_list(request, f"Client {saved.label} saved{change}.")
     return render(
         request,
         "authtenants/authclient_form.html",
@@ -168,15 +187,18 @@ def authclient_edit(request: HttpRequest, client_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def authclient_remove(request: HttpRequest, client_pk: int) -> HttpResponse:
     require(request.user, Capability.MANAGE_AUTH_TENANTS)
-    auth_client = selectors.auth_client_get(pk=client_pk)
+    try:
+        auth_client = selectors.auth_client_get(pk=client_pk)
+    except Http404:
+        return _already_gone(request, "This client")
     if request.method == "GET":
         return _confirm(request, auth_tenant=auth_client.auth_tenant, auth_client=auth_client)
-    label = auth_client.label
+    tenant_name = auth_client.auth_tenant.name
     try:
         services.auth_client_remove(actor=request.user, auth_client=auth_client)
     except ServiceError as error:
         return render_error(request, error, fallback_url=reverse("authtenants:list"))
-    return _done(request, f"Client {label} removed.")
+    return _to_list(request, f"Client {auth_client.label} removed from {tenant_name}.")
 
 
 def _confirm(
@@ -202,4 +224,12 @@ def _confirm(
         request,
         template,
         {"action": action, "question": question, "dom_id": dom_id, "confirm_label": confirm_label},
+    )
+
+
+def _messages_out_of_band(request: HttpRequest) -> str:
+    """The flash messages as an htmx out-of-band swap into #messages, for fragment responses."""
+    inner = render_to_string("_messages.html", request=request)
+    return (
+        f'<div id="messages" class="messages" aria-live="polite" hx-swap-oob="true">{inner}</div>'
     )

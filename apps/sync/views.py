@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget, trigger_client_event
 
-from apps.authtenants.models import AuthTenant
+from apps.authtenants.selectors import auth_tenant_get
 from apps.core.capabilities import Capability, can, require
 from apps.core.htmx import HtmxRequest, is_partial
 from apps.sync import selectors, services
@@ -39,11 +38,14 @@ def sync_status(request: HtmxRequest) -> HttpResponse:
 @require_POST
 @login_required
 def sync_now(request: HtmxRequest, pk: int) -> HttpResponse:
-    if not can(request.user, Capability.SYNC_NOW):
-        raise PermissionDenied("Your role does not allow you to start a sync.")
-    auth_tenant = get_object_or_404(AuthTenant, pk=pk)
-    services.sync_now(actor=request.user, auth_tenant=auth_tenant)
-    messages.success(request, f"Sync of {auth_tenant.name} requested; progress shows below.")
+    require(request.user, Capability.SYNC_NOW)
+    try:
+        auth_tenant = auth_tenant_get(pk=pk)
+    except Http404:  # deleted in another tab since this page was loaded
+        messages.info(request, "This Auth Tenant was removed; there is nothing to sync.")
+    else:
+        services.sync_now(actor=request.user, auth_tenant=auth_tenant)
+        messages.success(request, f"Sync of {auth_tenant.name} requested; progress shows below.")
     if is_partial(request):
         response = render(request, "_messages.html")
         response = reswap(retarget(response, "#messages"), "innerHTML")
