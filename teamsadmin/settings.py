@@ -87,6 +87,7 @@ TEMPLATES = [
                 "apps.core.context_processors.navigation",
                 "apps.authtenants.current.team_switcher",
             ],
+            "libraries": {"display": "teamsadmin.display"},
         },
     },
 ]
@@ -152,6 +153,7 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["teamsadmin.formats"]  # ISO dates and times: teamsadmin/formats/en/
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # In development whitenoise serves straight from static/ (finders); collectstatic is for production.

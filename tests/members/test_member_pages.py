@@ -68,7 +68,7 @@ def test_member_detail_shows_access_with_roles_and_history(
     assert response.status_code == 200
     current, _, past = response.content.decode().partition("Past access")
     assert "acme-dev" in current
-    assert "viewer-config" in current
+    assert "Viewer – Config settings" in current
     assert "acme-prod" in past
 
 

@@ -74,7 +74,7 @@ def test_tenant_detail_lists_current_and_past_access(
     assert "Ada Lovelace" in current
     assert "Bob Byte" not in current
     assert "Bob Byte" in past
-    assert "editor-users" in past
+    assert "Editor – Users" in past
 
 
 def test_unknown_tenant_is_a_404(owner_client: Client, directory: Directory) -> None:

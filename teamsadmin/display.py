@@ -1,0 +1,64 @@
+"""Template filters that show Teams API values as people read them (`{% load display %}`).
+
+Registered in settings.TEMPLATES as the "display" library. It lives at the project level, not in
+`apps/core`, because it reads the contract's role labels: `core` sits below `teamsapi`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import template
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
+
+from apps.teamsapi.contract import role_label as contract_role_label
+
+register = template.Library()
+
+NONE = mark_safe('<span class="muted">none</span>')  # noqa: S308 - constant markup
+MISSING = mark_safe('<span class="muted">—</span>')  # noqa: S308 - constant markup
+
+
+@register.filter
+def role_label(role: str | None) -> str:
+    """`{{ member.role|role_label }}`: "teams_owner" reads "Team owner"; unknown roles verbatim."""
+    return contract_role_label(role) if role else ""
+
+
+@register.filter
+def details_list(details: Any) -> SafeString:
+    """An activity entry's free-form `details` as a definition list, nested values included."""
+    if not isinstance(details, Mapping) or not details:
+        return _value("", details)
+    rows = format_html_join(
+        "",
+        "<dt>{}</dt><dd>{}</dd>",
+        ((_key(key), _value(str(key), value)) for key, value in details.items()),
+    )
+    return format_html('<dl class="details">{}</dl>', rows)
+
+
+def _key(key: object) -> str:
+    return capfirst(str(key).replace("_", " ").replace("-", " "))
+
+
+def _value(key: str, value: Any) -> SafeString:
+    if isinstance(value, Mapping):
+        return details_list(value) if value else NONE
+    if isinstance(value, list | tuple):
+        if not value:
+            return NONE
+        return SafeString(", ".join(_value(key, item) for item in value))
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, bool):
+        return format_html("{}", "yes" if value else "no")
+    text = str(value)
+    if key.endswith("_id") or key == "id":
+        return format_html("<code>{}</code>", text)  # ids verbatim: people copy and search them
+    if "role" in key:  # role, roles, from_role, to_role: the event names a team or tenant role
+        return format_html("{}", contract_role_label(text))
+    return SafeString(conditional_escape(text))
