@@ -40,7 +40,7 @@ def test_helpdesk_finds_a_member_and_opens_their_access(
     expect(page).to_have_url(f"{live_server.url}/members/?q=bob%40&role=")
     page.get_by_role("link", name="Bob Byte").click()
     expect(page.get_by_role("heading", name="Bob Byte")).to_be_visible()
-    expect(page.get_by_role("table").first).to_contain_text("viewer-config")
+    expect(page.get_by_role("table").first).to_contain_text("Viewer – Config settings")
     # Helpdesk has no Activity section.
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity")
