@@ -15,6 +15,11 @@ document.addEventListener("htmx:responseError", (event) => {
   const p = document.createElement("p");
   p.className = "message message-error";
   p.setAttribute("role", "alert");
-  p.textContent = `The server could not complete that request (status ${event.detail.xhr.status}). Please try again.`;
+  // The 403/404/500 pages carry their plain-words reason in .reason; show it when there is one.
+  const page = new DOMParser().parseFromString(event.detail.xhr.responseText || "", "text/html");
+  const reason = page.querySelector(".error-page .reason");
+  p.textContent = reason
+    ? reason.textContent.trim()
+    : `The server could not complete that request (status ${event.detail.xhr.status}). Please try again.`;
   region.replaceChildren(p);
 });
