@@ -54,10 +54,7 @@ def _enabled_change(was_enabled: bool, enabled: bool) -> str:
 @require_GET
 def authtenant_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_AUTH_TENANTS)
-    template = "authtenants/authtenant_list.html"
-    if is_partial(request):
-        template += "#authtenant-cards"
-    return render(request, template, _tenant_cards(request))
+    return render(request, "authtenants/authtenant_list.html", _tenant_cards(request))
 
 
 @require_http_methods(["GET", "POST"])
