@@ -1,0 +1,357 @@
+"""Outbound requests follow no redirect and reach only addresses checked at connect time.
+
+Small local HTTP servers play a token endpoint, a JWKS host and an API that redirect elsewhere;
+a resolver stub plays DNS answers that point inside the network. Every socket connection the
+process opens is seen through an audit hook, so "no connection was attempted" is observed,
+not inferred.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from apps.teamsapi.client import TeamsClient
+from apps.teamsapi.connection import ClientSettings, ConnectionSettings, OutboundPolicy
+from apps.teamsapi.errors import TeamsApiError, TeamsApiHostRefused, TokenError
+from apps.teamsapi.tokens import TokenProvider
+
+SECRET = "outbound-secret-3c1d9e"  # noqa: S105 - a test value, searched for in request bodies
+OPAQUE_TOKEN = {"access_token": "opaque-token", "expires_in": 3600, "scope": "read:members"}
+# A token that looks like a JWT, so minting goes on to fetch the JWKS.
+JWT_LOOKING = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.c2ln"
+CLIENT = ClientSettings(
+    key="1",
+    client_id="reader-client",
+    label="Reader",
+    scopes=frozenset({"read:members"}),
+    read_secret=lambda: SECRET,
+)
+
+# --- every connection this process attempts, seen through an audit hook ------------------
+
+_connects: list[Any] | None = None
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event == "socket.connect" and _connects is not None:
+        _connects.append(args[1])
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture
+def connects() -> Iterator[list[Any]]:
+    """The (host, port, ...) address of every socket connect during the test."""
+    global _connects  # noqa: PLW0603 - the audit hook cannot be removed, only switched
+    _connects = []
+    yield _connects
+    _connects = None
+
+
+# --- local servers -------------------------------------------------------------------------
+
+
+@dataclass
+class Recorder:
+    """An HTTP server that records each request and gives one fixed answer."""
+
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b"{}"
+    hits: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return int(self.server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def answer(self, status: int, body: object = None, **headers: str) -> Recorder:
+        self.status, self.headers = status, headers
+        self.body = json.dumps(body).encode() if body is not None else b""
+        return self
+
+
+def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            recorder.hits.append((self.command, self.path, dict(self.headers), body))
+            self.send_response(recorder.status)
+            for name, value in recorder.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(recorder.body)))
+            self.end_headers()
+            self.wfile.write(recorder.body)
+
+        do_GET = do_POST = do_DELETE = _answer  # noqa: N815 - http.server's naming
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+    return Handler
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[], Recorder]]:
+    """Start as many recorders as a test needs; all stop at its end."""
+    started: list[Recorder] = []
+
+    def start() -> Recorder:
+        recorder = Recorder()
+        recorder.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
+        threading.Thread(target=recorder.server.serve_forever, daemon=True).start()
+        started.append(recorder)
+        return recorder
+
+    yield start
+    for recorder in started:
+        assert recorder.server is not None
+        recorder.server.shutdown()
+        recorder.server.server_close()
+
+
+def _connection(
+    *,
+    api: str,
+    auth: str,
+    allowed: Sequence[str] = ("127.0.0.1",),
+    sandbox: tuple[str, int] | None = None,
+    resolve: Callable[[str, int], Sequence[str]] | None = None,
+) -> ConnectionSettings:
+    policy = OutboundPolicy(allowed_hosts=frozenset(allowed), sandbox_origin=sandbox)
+    if resolve is not None:
+        policy = OutboundPolicy(frozenset(allowed), sandbox, resolve)
+    return ConnectionSettings(
+        ref="test",
+        name="Test",
+        domain="acme.us.auth0.com",
+        api_base_url=api,
+        token_url=f"{auth}/oauth/token",
+        jwks_url=f"{auth}/.well-known/jwks.json",
+        audience="https://acme.teams.auth0.com/api/",
+        issuer="https://acme.us.auth0.com/",
+        clients=(CLIENT,),
+        outbound=policy,
+    )
+
+
+def _no_sleep(seconds: float) -> None:
+    return None
+
+
+# --- redirects -----------------------------------------------------------------------------
+
+
+def test_a_token_endpoint_redirect_is_not_followed_and_the_secret_is_sent_once(
+    serve: Callable[[], Recorder],
+) -> None:
+    elsewhere = serve().answer(200, OPAQUE_TOKEN)
+    token_host = serve().answer(307, Location=f"{elsewhere.url}/oauth/token")
+    connection = _connection(api=elsewhere.url, auth=token_host.url)
+
+    with pytest.raises(TokenError) as info:
+        TokenProvider(sleep=_no_sleep).token(connection, CLIENT)
+
+    assert info.value.reason == "redirected"
+    assert "redirects are never followed" in info.value.message
+    assert elsewhere.hits == []
+    assert [(method, path) for method, path, _, _ in token_host.hits] == [("POST", "/oauth/token")]
+    sent = b"".join(body for *_, body in token_host.hits + elsewhere.hits)
+    assert sent.count(SECRET.encode()) == 1
+
+
+def test_a_jwks_redirect_is_not_followed(
+    serve: Callable[[], Recorder], settings: SettingsWrapper
+) -> None:
+    settings.TEAMSADMIN_HTTP_MAX_RETRIES = 0
+    elsewhere = serve().answer(200, {"keys": []})
+    auth = serve().answer(200, {"access_token": JWT_LOOKING, "expires_in": 60})
+    jwks = serve().answer(302, Location=f"{elsewhere.url}/.well-known/jwks.json")
+    connection = dataclasses.replace(
+        _connection(api=elsewhere.url, auth=auth.url), jwks_url=f"{jwks.url}/keys"
+    )
+
+    with pytest.raises(TokenError) as info:
+        TokenProvider(sleep=_no_sleep).token(connection, CLIENT)
+
+    assert info.value.reason == "jwks_unavailable"
+    assert len(jwks.hits) == 1
+    assert elsewhere.hits == []
+
+
+def test_an_api_redirect_is_not_followed_and_the_token_is_sent_once(
+    serve: Callable[[], Recorder],
+) -> None:
+    elsewhere = serve().answer(200, {"environments": ["US-3"]})
+    auth = serve().answer(200, OPAQUE_TOKEN)
+    api = serve().answer(307, Location=f"{elsewhere.url}/api/environments")
+
+    with (
+        TeamsClient(_connection(api=api.url, auth=auth.url), sleep=_no_sleep) as client,
+        pytest.raises(TeamsApiError) as info,
+    ):
+        client.list_environments()
+
+    assert info.value.code == "REDIRECTED"
+    assert "check the Auth Tenant's API URL" in info.value.message
+    assert len(api.hits) == 1  # a redirect is configuration: not retried either
+    assert elsewhere.hits == []
+
+
+# --- addresses a name resolves to ----------------------------------------------------------
+
+REFUSED = {
+    "127.0.0.1": "a loopback address",
+    "10.0.0.1": "a private address",
+    "192.168.1.10": "a private address",
+    "169.254.169.254": "a cloud metadata address",
+    "168.63.129.16": "a cloud metadata address",
+    "100.64.0.1": "a non-public address",
+    "0.0.0.0": "an unspecified address",  # noqa: S104 - a refused answer, nothing binds it
+    "224.0.0.1": "a multicast address",
+    "240.0.0.1": "a reserved address",
+    "::1": "a loopback address",
+    "::ffff:127.0.0.1": "a loopback address",
+    "::ffff:169.254.169.254": "a cloud metadata address",
+    "::127.0.0.1": "a loopback address",  # IPv4-compatible
+    "64:ff9b::a00:1": "a private address",  # NAT64 of 10.0.0.1
+    "2002:a00:1::": "a private address",  # 6to4 of 10.0.0.1
+    "fd00::1": "a private address",
+    "fe80::1": "a link-local address",
+    "ff02::1": "a multicast address",
+}
+
+
+@pytest.mark.parametrize(("address", "kind"), REFUSED.items())
+def test_an_api_host_resolving_inside_the_network_is_never_contacted(
+    address: str, kind: str, serve: Callable[[], Recorder], connects: list[Any]
+) -> None:
+    auth = serve().answer(200, OPAQUE_TOKEN)
+    looked_up: list[tuple[str, int]] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host == "127.0.0.1":
+            return [host]  # the token endpoint
+        looked_up.append((host, port))
+        return ["93.184.215.14", address]  # one public answer does not excuse the other
+
+    connection = _connection(
+        api="https://teams.example.test", auth=auth.url, allowed=["127.0.0.1"], resolve=resolve
+    )
+    with (
+        TeamsClient(connection, sleep=_no_sleep) as client,
+        pytest.raises(TeamsApiHostRefused) as info,
+    ):
+        client.list_environments()
+
+    assert looked_up == [("teams.example.test", 443)]  # refused at once, not retried
+    assert info.value.message == (
+        f"The Teams API was not contacted: teams.example.test resolves to {kind} ({address}); "
+        "add the host to TEAMSADMIN_ALLOWED_API_HOSTS if this is intended."
+    )
+    assert [a for a in connects if a[1] != auth.port] == []  # only the token endpoint
+    assert client.requests_made == 1
+
+
+def test_a_token_host_resolving_to_the_metadata_service_gets_no_secret(
+    connects: list[Any],
+) -> None:
+    connection = _connection(
+        api="https://acme.teams.example.test",
+        auth="https://acme.auth.example.test",
+        allowed=[],
+        resolve=lambda host, port: ["169.254.169.254"],
+    )
+    with pytest.raises(TokenError) as info:
+        TokenProvider(sleep=_no_sleep).token(connection, CLIENT)
+
+    assert info.value.reason == "host_refused"
+    assert "resolves to a cloud metadata address (169.254.169.254)" in info.value.message
+    assert "TEAMSADMIN_ALLOWED_API_HOSTS" in info.value.message
+    assert connects == []
+
+
+def test_the_sandbox_may_use_loopback_on_its_own_port_only(
+    serve: Callable[[], Recorder], connects: list[Any]
+) -> None:
+    sandbox = serve().answer(200, OPAQUE_TOKEN)
+    other = serve().answer(200, {"environments": ["US-3"]})
+    connection = _connection(
+        api=other.url, auth=sandbox.url, allowed=[], sandbox=("127.0.0.1", sandbox.port)
+    )
+    provider = TokenProvider(sleep=_no_sleep)
+    assert provider.token(connection, CLIENT).value == "opaque-token"
+
+    with (
+        TeamsClient(connection, token_provider=provider, sleep=_no_sleep) as client,
+        pytest.raises(TeamsApiHostRefused) as info,
+    ):
+        client.list_environments()
+
+    assert "127.0.0.1 resolves to a loopback address (127.0.0.1)" in info.value.message
+    assert f"only the sandbox at 127.0.0.1:{sandbox.port}" in info.value.message
+    assert other.hits == []
+    assert {address[1] for address in connects} == {sandbox.port}
+
+
+def test_an_allowed_host_may_resolve_anywhere(serve: Callable[[], Recorder]) -> None:
+    api = serve().answer(200, {"environments": ["US-3"]})
+    auth = serve().answer(200, OPAQUE_TOKEN)
+    allowed = [f"127.0.0.1:{api.port}", f"127.0.0.1:{auth.port}"]
+    connection = _connection(api=api.url, auth=auth.url, allowed=allowed)
+    with TeamsClient(connection, sleep=_no_sleep) as client:
+        assert client.list_environments() == ["US-3"]
+
+
+def test_the_checked_address_is_the_one_connected_to_with_the_name_kept_as_host(
+    serve: Callable[[], Recorder], connects: list[Any]
+) -> None:
+    api = serve().answer(200, {"environments": ["US-3"]})
+    auth = serve().answer(200, OPAQUE_TOKEN)
+    answers = iter([["127.0.0.1"], ["10.0.0.1"]])  # a rebinding DNS: the next answer differs
+    looked_up: list[str] = []
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host == "127.0.0.1":
+            return [host]
+        looked_up.append(host)
+        return next(answers)
+
+    connection = _connection(
+        api=f"http://teams.sandbox.test:{api.port}",
+        auth=auth.url,
+        sandbox=("teams.sandbox.test", api.port),
+        resolve=resolve,
+    )
+    provider = TokenProvider(sleep=_no_sleep)
+    with TeamsClient(connection, token_provider=provider, sleep=_no_sleep) as client:
+        assert client.list_environments() == ["US-3"]
+    assert looked_up == ["teams.sandbox.test"]
+    assert ("127.0.0.1", api.port) in [tuple(address[:2]) for address in connects]
+    assert [headers["Host"] for _, _, headers, _ in api.hits] == [f"teams.sandbox.test:{api.port}"]
+
+    # A new connection looks the name up again and checks the new answer.
+    with (
+        TeamsClient(connection, token_provider=provider, sleep=_no_sleep) as client,
+        pytest.raises(TeamsApiHostRefused, match=r"a private address \(10\.0\.0\.1\)"),
+    ):
+        client.list_environments()
+    assert len(api.hits) == 1
