@@ -207,7 +207,7 @@ def _decoded(operation: Operation, reply: http.Reply) -> Any:
 def _unanswered(failure: http.TransportFailure) -> TeamsApiError:
     if failure.kind == "timeout":
         return TeamsApiTimeout()
-    if failure.kind == "refused":
+    if failure.kind == "blocked":
         return TeamsApiHostRefused(f"The Teams API was not contacted: {failure.message}.")
     return TeamsApiUnavailable(
         "The Teams API could not be reached. Check the Auth Tenant's API URL, "

@@ -58,7 +58,7 @@ class AddressRefused(Exception):  # noqa: N818 - raised through urllib3, caught 
 
 
 class TransportFailure(Exception):  # noqa: N818 - a kind of failure, mapped by each caller
-    """The request got no HTTP answer: `kind` is timeout, tls, unreachable, refused or failed."""
+    """The request got no HTTP answer: `kind` is timeout, tls, unreachable, blocked or failed."""
 
     def __init__(self, kind: str, message: str = "") -> None:
         self.kind = kind
@@ -245,7 +245,7 @@ def send_once(session: requests.Session, method: str, url: str, **kwargs: Any) -
         finally:
             answer.close()  # back to the pool once read; dropped if the read failed
     except AddressRefused as exc:
-        raise TransportFailure("refused", str(exc)) from None
+        raise TransportFailure("blocked", str(exc)) from None
     except requests.exceptions.SSLError:
         raise TransportFailure("tls") from None
     except requests.exceptions.Timeout:

@@ -136,45 +136,40 @@ def _explain(status: int, error: str, description: str, audience: str) -> tuple[
     return "token_refused", f"the token endpoint refused ({status} {error or 'error'})"
 
 
-# What a request that got no HTTP answer means for a mint: (retryable, reason, plain words).
-_UNANSWERED: dict[str, tuple[bool, str, str]] = {
-    "timeout": (True, "timeout", "the token endpoint did not answer in time"),
+# Token endpoint and JWKS failures other than a refusal of the credentials, by the transport
+# failure kind or status verdict (teamsapi.http): (worth retrying, reason, plain words).
+_FAILURES: dict[str, tuple[bool, str, str]] = {
+    "timeout": (True, "timeout", "the endpoint did not answer in time"),
     "unreachable": (True, "host_unreachable", "the host is unreachable"),
     "failed": (True, "request_failed", "the request failed"),
     "tls": (False, "tls_error", "the TLS connection failed (certificate or protocol error)"),
-    "refused": (False, "host_refused", "the host is not allowed"),
+    "blocked": (False, "host_refused", "the host is not allowed"),
+    "redirected": (
+        False,
+        "redirected",
+        "the endpoint redirected ({status}) and redirects are never followed; check the "
+        "Auth Tenant's domain and auth base URL",
+    ),
+    "rate_limited": (True, "rate_limited", "the endpoint is rate limiting this client"),
+    "unavailable": (True, "endpoint_error", "the endpoint failed ({status})"),
 }
 
 
-def _unanswered(failure: http.TransportFailure, where: str, what: str) -> TokenError:
-    retryable, reason, words = _UNANSWERED[failure.kind]
+def _failure(
+    kind: str, where: str, what: str, *, status: int | None = None, detail: str = ""
+) -> TokenError:
+    retryable, reason, words = _FAILURES[kind]
     cls = TokenEndpointUnavailable if retryable else TokenError
-    return cls(f"Could not {what} from {where}: {failure.message or words}.", reason=reason)
+    text = detail or words.format(status=status)
+    return cls(f"Could not {what} from {where}: {text}.", reason=reason, status=status)
 
 
 def _refusal(reply: http.Reply, connection: ConnectionSettings, secret: str) -> TokenError:
     """The TokenError for a token endpoint answer that is not a success (§2.3, §10)."""
     where, status = connection.domain, reply.status
     verdict = http.verdict(status)
-    if verdict == "redirected":  # configuration, not an outage: not retried
-        return TokenError(
-            f"Could not get a token from {where}: the token endpoint redirected ({status}) and "
-            "redirects are never followed; check the Auth Tenant's domain and auth base URL.",
-            reason="redirected",
-            status=status,
-        )
     if verdict != "refused":
-        busy = verdict == "rate_limited"
-        error = TokenEndpointUnavailable(
-            f"Could not get a token from {where}: the token endpoint "
-            + (
-                "is rate limiting this client; try again shortly."
-                if busy
-                else f"failed ({status})."
-            ),
-            reason="rate_limited" if busy else "endpoint_error",
-            status=status,
-        )
+        error = _failure(verdict, where, "get a token", status=status)
         error.retry_after = http.retry_after(reply)
         return error
     payload = _json_object(reply.body)
@@ -362,7 +357,9 @@ class TokenProvider:
                 )
             status = reply.status
         except http.TransportFailure as failure:
-            raise _unanswered(failure, connection.domain, "get a token") from None
+            raise _failure(
+                failure.kind, connection.domain, "get a token", detail=failure.message
+            ) from None
         finally:
             http.log_call(
                 "token request",
@@ -446,8 +443,13 @@ class TokenProvider:
             with http.hardened_session(connection.jwks_url, connection.outbound) as session:
                 reply = http.send_once(session, "GET", connection.jwks_url)
         except http.TransportFailure as failure:
-            raise _unanswered(failure, where, "load the signing keys") from None
-        document = _json_object(reply.body) if http.verdict(reply.status) == "ok" else {}
+            raise _failure(
+                failure.kind, where, "load the signing keys", detail=failure.message
+            ) from None
+        verdict = http.verdict(reply.status)
+        if verdict not in ("ok", "refused"):
+            raise _failure(verdict, where, "load the signing keys", status=reply.status)
+        document = _json_object(reply.body) if verdict == "ok" else {}
         if not isinstance(document.get("keys"), list):
             raise TokenEndpointUnavailable(
                 f"Could not load the signing keys of {where} to check its token "

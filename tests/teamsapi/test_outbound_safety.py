@@ -10,19 +10,30 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import ssl
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_django.fixtures import Settings as SettingsWrapper
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from apps.teamsapi.client import TeamsClient
 from apps.teamsapi.connection import ClientSettings, ConnectionSettings, OutboundPolicy
-from apps.teamsapi.errors import TeamsApiError, TeamsApiHostRefused, TokenError
+from apps.teamsapi.errors import (
+    TeamsApiError,
+    TeamsApiHostRefused,
+    TeamsApiUnavailable,
+    TokenError,
+)
 from apps.teamsapi.tokens import TokenProvider
 
 SECRET = "outbound-secret-3c1d9e"  # noqa: S105 - a test value, searched for in request bodies
@@ -110,13 +121,15 @@ def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[], Recorder]]:
-    """Start as many recorders as a test needs; all stop at its end."""
+def serve() -> Iterator[Callable[..., Recorder]]:
+    """Start as many recorders as a test needs (HTTPS with `tls`); all stop at its end."""
     started: list[Recorder] = []
 
-    def start() -> Recorder:
+    def start(tls: ssl.SSLContext | None = None) -> Recorder:
         recorder = Recorder()
         recorder.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
+        if tls is not None:
+            recorder.server.socket = tls.wrap_socket(recorder.server.socket, server_side=True)
         threading.Thread(target=recorder.server.serve_forever, daemon=True).start()
         started.append(recorder)
         return recorder
@@ -161,7 +174,7 @@ def _no_sleep(seconds: float) -> None:
 
 
 def test_a_token_endpoint_redirect_is_not_followed_and_the_secret_is_sent_once(
-    serve: Callable[[], Recorder],
+    serve: Callable[..., Recorder],
 ) -> None:
     elsewhere = serve().answer(200, OPAQUE_TOKEN)
     token_host = serve().answer(307, Location=f"{elsewhere.url}/oauth/token")
@@ -178,10 +191,7 @@ def test_a_token_endpoint_redirect_is_not_followed_and_the_secret_is_sent_once(
     assert sent.count(SECRET.encode()) == 1
 
 
-def test_a_jwks_redirect_is_not_followed(
-    serve: Callable[[], Recorder], settings: SettingsWrapper
-) -> None:
-    settings.TEAMSADMIN_HTTP_MAX_RETRIES = 0
+def test_a_jwks_redirect_is_not_followed(serve: Callable[..., Recorder]) -> None:
     elsewhere = serve().answer(200, {"keys": []})
     auth = serve().answer(200, {"access_token": JWT_LOOKING, "expires_in": 60})
     jwks = serve().answer(302, Location=f"{elsewhere.url}/.well-known/jwks.json")
@@ -192,13 +202,14 @@ def test_a_jwks_redirect_is_not_followed(
     with pytest.raises(TokenError) as info:
         TokenProvider(sleep=_no_sleep).token(connection, CLIENT)
 
-    assert info.value.reason == "jwks_unavailable"
-    assert len(jwks.hits) == 1
+    assert info.value.reason == "redirected"
+    assert len(jwks.hits) == 1  # nor retried, with the mint that needed it
+    assert len(auth.hits) == 1
     assert elsewhere.hits == []
 
 
 def test_an_api_redirect_is_not_followed_and_the_token_is_sent_once(
-    serve: Callable[[], Recorder],
+    serve: Callable[..., Recorder],
 ) -> None:
     elsewhere = serve().answer(200, {"environments": ["US-3"]})
     auth = serve().answer(200, OPAQUE_TOKEN)
@@ -242,7 +253,7 @@ REFUSED = {
 
 @pytest.mark.parametrize(("address", "kind"), REFUSED.items())
 def test_an_api_host_resolving_inside_the_network_is_never_contacted(
-    address: str, kind: str, serve: Callable[[], Recorder], connects: list[Any]
+    address: str, kind: str, serve: Callable[..., Recorder], connects: list[Any]
 ) -> None:
     auth = serve().answer(200, OPAQUE_TOKEN)
     looked_up: list[tuple[str, int]] = []
@@ -290,7 +301,7 @@ def test_a_token_host_resolving_to_the_metadata_service_gets_no_secret(
 
 
 def test_the_sandbox_may_use_loopback_on_its_own_port_only(
-    serve: Callable[[], Recorder], connects: list[Any]
+    serve: Callable[..., Recorder], connects: list[Any]
 ) -> None:
     sandbox = serve().answer(200, OPAQUE_TOKEN)
     other = serve().answer(200, {"environments": ["US-3"]})
@@ -312,7 +323,7 @@ def test_the_sandbox_may_use_loopback_on_its_own_port_only(
     assert {address[1] for address in connects} == {sandbox.port}
 
 
-def test_an_allowed_host_may_resolve_anywhere(serve: Callable[[], Recorder]) -> None:
+def test_an_allowed_host_may_resolve_anywhere(serve: Callable[..., Recorder]) -> None:
     api = serve().answer(200, {"environments": ["US-3"]})
     auth = serve().answer(200, OPAQUE_TOKEN)
     allowed = [f"127.0.0.1:{api.port}", f"127.0.0.1:{auth.port}"]
@@ -322,7 +333,7 @@ def test_an_allowed_host_may_resolve_anywhere(serve: Callable[[], Recorder]) -> 
 
 
 def test_the_checked_address_is_the_one_connected_to_with_the_name_kept_as_host(
-    serve: Callable[[], Recorder], connects: list[Any]
+    serve: Callable[..., Recorder], connects: list[Any]
 ) -> None:
     api = serve().answer(200, {"environments": ["US-3"]})
     auth = serve().answer(200, OPAQUE_TOKEN)
@@ -355,3 +366,69 @@ def test_the_checked_address_is_the_one_connected_to_with_the_name_kept_as_host(
     ):
         client.list_environments()
     assert len(api.hits) == 1
+
+
+def _self_signed(host: str, directory: Path) -> tuple[Path, ssl.SSLContext]:
+    """A certificate for `host` only (no IP address in it), and a server context using it."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(host)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(True, False, False, False, False, True, False, False, False),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / f"{host}.pem", directory / f"{host}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return cert_path, context
+
+
+@pytest.mark.parametrize(("certified", "works"), [("teams.tls.test", True), ("other.test", False)])
+def test_tls_checks_the_host_name_while_connecting_to_the_checked_address(
+    certified: str,
+    works: bool,
+    serve: Callable[..., Recorder],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ca_bundle, context = _self_signed(certified, tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_bundle))
+    api = serve(tls=context).answer(200, {"environments": ["US-3"]})
+    auth = serve().answer(200, OPAQUE_TOKEN)
+    connection = _connection(
+        api=f"https://teams.tls.test:{api.port}",
+        auth=auth.url,
+        sandbox=("teams.tls.test", api.port),
+        resolve=lambda host, port: ["127.0.0.1"],
+    )
+    with TeamsClient(connection, sleep=_no_sleep) as client:
+        if works:
+            assert client.list_environments() == ["US-3"]
+        else:
+            with pytest.raises(TeamsApiUnavailable):
+                client.list_environments()
+    assert len(api.hits) == (1 if works else 0)
