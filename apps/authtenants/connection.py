@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from apps.authtenants import crypto
+from apps.authtenants.hosts import allowed_hosts
 from apps.authtenants.models import AuthClient, AuthTenant
 from apps.teamsapi.client import TeamsClient
 from apps.teamsapi.connection import (
@@ -63,8 +64,9 @@ def _sandbox_origin(auth_tenant: AuthTenant) -> tuple[str, int] | None:
 
 def outbound_policy(auth_tenant: AuthTenant) -> OutboundPolicy:
     """Where this Auth Tenant's requests may go besides public addresses (read per client)."""
-    allowed = frozenset(h.strip().lower() for h in settings.TEAMSADMIN_ALLOWED_API_HOSTS if h)
-    return OutboundPolicy(allowed_hosts=allowed, sandbox_origin=_sandbox_origin(auth_tenant))
+    return OutboundPolicy(
+        allowed_hosts=allowed_hosts(), sandbox_origin=_sandbox_origin(auth_tenant)
+    )
 
 
 def connection_settings(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -32,19 +32,6 @@ logger = logging.getLogger(__name__)
 
 Actor = AbstractBaseUser | AnonymousUser
 
-_TENANT_FIELDS = [
-    "name",
-    "team_slug",
-    "domain",
-    "region",
-    "cloud",
-    "organization",
-    "audience_override",
-    "api_base_url_override",
-    "auth_base_url_override",
-    "enabled",
-    "updated_at",
-]
 _CLIENT_FIELDS = ["label", "client_id", "secret_encrypted", "scopes", "enabled"]
 
 
@@ -58,10 +45,14 @@ class AuthTenantInput:
     region: str
     cloud: str
     organization: str = ""
+    enabled: bool = True
     audience_override: str = ""
     api_base_url_override: str = ""
     auth_base_url_override: str = ""
-    enabled: bool = True
+
+
+# The Auth Tenant fields a person edits, in the order the form shows them.
+TENANT_INPUT_FIELDS = tuple(field.name for field in fields(AuthTenantInput))
 
 
 @dataclass(frozen=True)
@@ -130,7 +121,7 @@ def auth_tenant_update(
     before = (stored.domain, stored.audience, stored.auth_base_url)
     _apply_tenant_input(auth_tenant, data)
     _validated(auth_tenant)
-    auth_tenant.save(update_fields=_TENANT_FIELDS)
+    auth_tenant.save(update_fields=[*TENANT_INPUT_FIELDS, "updated_at"])
     if before != (auth_tenant.domain, auth_tenant.audience, auth_tenant.auth_base_url):
         # Old token results describe another issuer or audience; showing them would mislead.
         auth_tenant.clients.update(**AuthClient.token_status_cleared())

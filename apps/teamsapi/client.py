@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypedDict, TypeVar, Unpack
+from typing import Any, NotRequired, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 
 from django.conf import settings
@@ -237,6 +237,14 @@ class _Call:
     query: dict[str, Any]
     data: bytes | None = field(default=None, repr=False)
     tries: int = 0
+
+
+class TenantAccess(TypedDict):
+    """Which tenants, with which roles (client_ids only for editor-specific-apps, §6)."""
+
+    tenant_ids: list[str]
+    roles: list[str]
+    client_ids: NotRequired[list[str] | None]
 
 
 class TenantFilters(TypedDict, total=False):
@@ -498,9 +506,10 @@ class TeamsClient:
         self,
         name: OperationName,
         member_id: str,
+        *,
         tenant_ids: list[str],
-        roles: list[str] | None,
-        client_ids: list[str] | None,
+        roles: list[str] | None = None,
+        client_ids: list[str] | None = None,
     ) -> BulkResult:
         body: dict[str, Any] = {"tenants": list(tenant_ids)}
         if roles is not None:
@@ -512,35 +521,17 @@ class TeamsClient:
             return BulkResult.all_succeeded(list(tenant_ids))
         return BulkResult.from_api(payload)
 
-    def add_member_tenants(
-        self,
-        member_id: str,
-        *,
-        tenant_ids: list[str],
-        roles: list[str],
-        client_ids: list[str] | None = None,
-    ) -> BulkResult:
+    def add_member_tenants(self, member_id: str, **access: Unpack[TenantAccess]) -> BulkResult:
         """Grant a member roles on up to 10 tenants; per-tenant failures are in the result."""
-        return self._bulk(
-            OperationName.ADD_MEMBER_TENANTS, member_id, tenant_ids, roles, client_ids
-        )
+        return self._bulk(OperationName.ADD_MEMBER_TENANTS, member_id, **access)
 
-    def update_member_tenants(
-        self,
-        member_id: str,
-        *,
-        tenant_ids: list[str],
-        roles: list[str],
-        client_ids: list[str] | None = None,
-    ) -> BulkResult:
+    def update_member_tenants(self, member_id: str, **access: Unpack[TenantAccess]) -> BulkResult:
         """Replace a member's roles on tenants they already access."""
-        return self._bulk(
-            OperationName.UPDATE_MEMBER_TENANTS, member_id, tenant_ids, roles, client_ids
-        )
+        return self._bulk(OperationName.UPDATE_MEMBER_TENANTS, member_id, **access)
 
     def remove_member_tenants(self, member_id: str, *, tenant_ids: list[str]) -> BulkResult:
         """Revoke a member's access to up to 10 tenants (JSON body on DELETE, §5.1 (8))."""
-        return self._bulk(OperationName.REMOVE_MEMBER_TENANTS, member_id, tenant_ids, None, None)
+        return self._bulk(OperationName.REMOVE_MEMBER_TENANTS, member_id, tenant_ids=tenant_ids)
 
     def list_member_tenants(self, member_id: str, environment: str) -> MemberTenants:
         """The tenants a member can access in one environment, with their roles."""

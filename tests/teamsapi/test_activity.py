@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from apps.authtenants.models import AuthTenant
 from apps.sandbox import control
 from apps.sandbox.models import SandboxActivity
 from apps.teamsapi.client import TeamsClient
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_iter_activity_pages_yields_every_entry_newest_first(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     pages = list(api.iter_activity_pages(take=50))
     entries = [e for page in pages for e in page.items]
@@ -33,7 +32,7 @@ def test_iter_activity_pages_yields_every_entry_newest_first(
 
 
 def test_iter_activity_honours_since_inclusive_and_until_exclusive(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     moment = datetime(2031, 5, 4, 12, 0, 0, tzinfo=UTC)
     control.add_activity(team_slug=sandbox.team_slug, count=3, created_at=moment)
@@ -46,9 +45,7 @@ def test_iter_activity_honours_since_inclusive_and_until_exclusive(
     assert len(later) == 2
 
 
-def test_iter_activity_filters_by_status(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
-) -> None:
+def test_iter_activity_filters_by_status(api: TeamsClient, sandbox: Sandbox) -> None:
     failures = list(api.iter_activity(status=ActivityStatus.FAILURE))
     expected = SandboxActivity.objects.filter(
         team__slug=sandbox.team_slug, status=ActivityStatus.FAILURE

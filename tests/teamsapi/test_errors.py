@@ -52,10 +52,7 @@ def test_server_errors_are_retried_until_the_api_recovers(
 
 
 def test_server_errors_exhaust_the_retries(
-    paced_api: TeamsClient,
-    auth_tenant: AuthTenant,
-    sandbox: Sandbox,
-    recording_sleep: RecordingSleep,
+    paced_api: TeamsClient, sandbox: Sandbox, recording_sleep: RecordingSleep
 ) -> None:
     sandbox.set_faults(error_rate=1.0)
     with pytest.raises(TeamsApiUnavailable) as info:
@@ -68,10 +65,7 @@ def test_server_errors_exhaust_the_retries(
 
 
 def test_post_is_never_retried_on_a_server_error(
-    paced_api: TeamsClient,
-    auth_tenant: AuthTenant,
-    sandbox: Sandbox,
-    recording_sleep: RecordingSleep,
+    paced_api: TeamsClient, sandbox: Sandbox, recording_sleep: RecordingSleep
 ) -> None:
     sandbox.set_faults(error_rate=1.0)
     with pytest.raises(TeamsApiUnavailable):
@@ -82,10 +76,7 @@ def test_post_is_never_retried_on_a_server_error(
 
 
 def test_a_429_storm_is_ridden_out_honouring_retry_after(
-    paced_api: TeamsClient,
-    auth_tenant: AuthTenant,
-    sandbox: Sandbox,
-    recording_sleep: RecordingSleep,
+    paced_api: TeamsClient, sandbox: Sandbox, recording_sleep: RecordingSleep
 ) -> None:
     sandbox.set_faults(rate_limit_burst=2)
     assert paced_api.list_environments()
@@ -95,10 +86,7 @@ def test_a_429_storm_is_ridden_out_honouring_retry_after(
 
 
 def test_a_429_on_post_is_retried_because_it_was_not_processed(
-    paced_api: TeamsClient,
-    auth_tenant: AuthTenant,
-    sandbox: Sandbox,
-    recording_sleep: RecordingSleep,
+    paced_api: TeamsClient, sandbox: Sandbox
 ) -> None:
     sandbox.set_faults(rate_limit_burst=1)
     invitation = paced_api.invite_member(email="later@example.com", role=TeamRole.CONTRIBUTOR)
@@ -107,10 +95,7 @@ def test_a_429_on_post_is_retried_because_it_was_not_processed(
 
 
 def test_a_long_429_storm_raises_rate_limited_with_retry_after(
-    paced_api: TeamsClient,
-    auth_tenant: AuthTenant,
-    sandbox: Sandbox,
-    recording_sleep: RecordingSleep,
+    paced_api: TeamsClient, sandbox: Sandbox
 ) -> None:
     sandbox.set_faults(rate_limit_burst=10)
     with pytest.raises(TeamsApiRateLimited) as info:
@@ -121,7 +106,6 @@ def test_a_long_429_storm_raises_rate_limited_with_retry_after(
 
 def test_a_retry_after_beyond_the_cap_is_left_to_the_caller(
     paced_api: TeamsClient,
-    auth_tenant: AuthTenant,
     sandbox: Sandbox,
     settings: SettingsWrapper,
     recording_sleep: RecordingSleep,
@@ -135,7 +119,7 @@ def test_a_retry_after_beyond_the_cap_is_left_to_the_caller(
 
 
 def test_a_drained_bucket_makes_the_client_wait_instead_of_hitting_429(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     sandbox.set_faults(rate_limit=True, rate_limit_bucket=2, rate_limit_window=2)
     started = time.monotonic()
@@ -146,11 +130,7 @@ def test_a_drained_bucket_makes_the_client_wait_instead_of_hitting_429(
 
 
 def test_a_slow_api_times_out_after_bounded_retries(
-    paced_api: TeamsClient,
-    auth_tenant: AuthTenant,
-    sandbox: Sandbox,
-    settings: SettingsWrapper,
-    recording_sleep: RecordingSleep,
+    paced_api: TeamsClient, sandbox: Sandbox, settings: SettingsWrapper
 ) -> None:
     paced_api.list_environments()  # mint the token before the API slows down
     settings.TEAMSADMIN_HTTP_READ_TIMEOUT = 0.3
@@ -164,11 +144,7 @@ def test_a_slow_api_times_out_after_bounded_retries(
 
 @pytest.mark.parametrize("kind", ["html", "truncated"])
 def test_unreadable_bodies_become_bad_response_after_retries(
-    paced_api: TeamsClient,
-    auth_tenant: AuthTenant,
-    sandbox: Sandbox,
-    recording_sleep: RecordingSleep,
-    kind: str,
+    paced_api: TeamsClient, sandbox: Sandbox, kind: str
 ) -> None:
     paced_api.list_environments()
     sandbox.set_faults(malformed=kind)
@@ -177,12 +153,7 @@ def test_unreadable_bodies_become_bad_response_after_retries(
     assert paced_api.requests_made == 1 + 3
 
 
-def test_a_looping_next_cursor_stops_paging(
-    paced_api: TeamsClient,
-    auth_tenant: AuthTenant,
-    sandbox: Sandbox,
-    recording_sleep: RecordingSleep,
-) -> None:
+def test_a_looping_next_cursor_stops_paging(paced_api: TeamsClient, sandbox: Sandbox) -> None:
     sandbox.set_faults(looping_next=True)
     with pytest.raises(TeamsApiPagingLoop) as info:
         list(paced_api.iter_activity(take=5))
@@ -191,9 +162,7 @@ def test_a_looping_next_cursor_stops_paging(
     assert paced_api.requests_made <= 5
 
 
-def test_max_pages_guard_stops_an_endless_listing(
-    api: TeamsClient, auth_tenant: AuthTenant
-) -> None:
+def test_max_pages_guard_stops_an_endless_listing(api: TeamsClient) -> None:
     api.max_pages = 2
     with pytest.raises(TeamsApiPagingLoop):
         list(api.list_members(take=1))

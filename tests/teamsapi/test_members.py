@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from apps.authtenants.models import AuthTenant
 from apps.sandbox import control
 from apps.sandbox.models import SandboxMember, SandboxTenant, SandboxTenantRole
 from apps.teamsapi.client import TeamsClient
@@ -33,7 +32,7 @@ def _tenant_outside(member: SandboxMember) -> SandboxTenant:
 
 
 def test_list_members_pages_through_every_member_in_id_order(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     pages = list(api.iter_member_pages(take=3))
     expected = [m.member_id for m in _members(sandbox)]
@@ -44,9 +43,7 @@ def test_list_members_pages_through_every_member_in_id_order(
     assert api.requests_made == len(pages)
 
 
-def test_get_member_percent_encodes_ids_with_a_pipe(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
-) -> None:
+def test_get_member_percent_encodes_ids_with_a_pipe(api: TeamsClient, sandbox: Sandbox) -> None:
     stored = _members(sandbox)[0]
     assert "|" in stored.member_id
     member = api.get_member(stored.member_id)
@@ -54,15 +51,13 @@ def test_get_member_percent_encodes_ids_with_a_pipe(
     assert control.requests_log(path_contains="%7C")
 
 
-def test_get_member_of_unknown_id_is_not_found(api: TeamsClient, auth_tenant: AuthTenant) -> None:
+def test_get_member_of_unknown_id_is_not_found(api: TeamsClient) -> None:
     with pytest.raises(TeamsApiNotFound) as info:
         api.get_member("auth0|000000000000000000000000")
     assert info.value.status == 404
 
 
-def test_update_member_changes_the_team_role(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
-) -> None:
+def test_update_member_changes_the_team_role(api: TeamsClient, sandbox: Sandbox) -> None:
     stored = _member_without_owner_role(sandbox)
     new_role = (
         TeamRole.REPORT_VIEWER if stored.role != TeamRole.REPORT_VIEWER else TeamRole.CONTRIBUTOR
@@ -72,9 +67,7 @@ def test_update_member_changes_the_team_role(
     assert api.get_member(stored.member_id).role == new_role
 
 
-def test_remove_member_makes_the_member_disappear(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
-) -> None:
+def test_remove_member_makes_the_member_disappear(api: TeamsClient, sandbox: Sandbox) -> None:
     stored = _member_without_owner_role(sandbox)
     api.remove_member(stored.member_id)
     with pytest.raises(TeamsApiNotFound):
@@ -83,7 +76,7 @@ def test_remove_member_makes_the_member_disappear(
 
 
 def test_invite_member_returns_an_invitation_that_becomes_a_member(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     tenant = SandboxTenant.objects.filter(team__slug=sandbox.team_slug, private=False)[0]
     invitation = api.invite_member(
@@ -101,7 +94,7 @@ def test_invite_member_returns_an_invitation_that_becomes_a_member(
 
 
 def test_inviting_an_existing_member_is_a_validation_error(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     existing = _members(sandbox)[0]
     with pytest.raises(TeamsApiValidationError) as info:
@@ -111,7 +104,7 @@ def test_inviting_an_existing_member_is_a_validation_error(
 
 
 def test_member_tenant_access_can_be_added_changed_listed_and_removed(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     member = _member_without_owner_role(sandbox)
     tenant = _tenant_outside(member)
@@ -148,7 +141,7 @@ def test_member_tenant_access_can_be_added_changed_listed_and_removed(
 
 
 def test_bulk_failures_for_unknown_tenants_are_reported_per_tenant(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     member = _member_without_owner_role(sandbox)
     tenant = _tenant_outside(member)

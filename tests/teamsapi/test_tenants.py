@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from apps.authtenants.models import AuthTenant
 from apps.sandbox.models import SandboxMember, SandboxTeam, SandboxTenant, SandboxTenantRole
 from apps.teamsapi.client import TeamsClient
 from apps.teamsapi.contract import TENANTS_SORT_OLDEST_FIRST, TeamRole
@@ -31,9 +30,7 @@ def _owner(sandbox: Sandbox) -> SandboxMember:
     return SandboxMember.objects.filter(team__slug=sandbox.team_slug, role=TeamRole.OWNER)[0]
 
 
-def test_list_tenants_returns_every_tenant_newest_first(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
-) -> None:
+def test_list_tenants_returns_every_tenant_newest_first(api: TeamsClient, sandbox: Sandbox) -> None:
     tenants = list(api.list_tenants(take=4))
     assert {t.tenant_id for t in tenants} == {t.tenant_id for t in _tenants(sandbox)}
     assert len(tenants) == len(_tenants(sandbox))
@@ -42,9 +39,7 @@ def test_list_tenants_returns_every_tenant_newest_first(
     assert created == sorted(created, reverse=True)  # type: ignore[type-var]
 
 
-def test_list_tenants_filters_and_sorts_oldest_first(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
-) -> None:
+def test_list_tenants_filters_and_sorts_oldest_first(api: TeamsClient, sandbox: Sandbox) -> None:
     environment = _tenants(sandbox)[0].environment
     tenants = list(
         api.list_tenants(environment=environment, sort=TENANTS_SORT_OLDEST_FIRST, take=2)
@@ -56,9 +51,7 @@ def test_list_tenants_filters_and_sorts_oldest_first(
     assert created == sorted(created)  # type: ignore[type-var]
 
 
-def test_get_tenant_returns_the_tenant(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
-) -> None:
+def test_get_tenant_returns_the_tenant(api: TeamsClient, sandbox: Sandbox) -> None:
     stored = _tenants(sandbox)[0]
     tenant = api.get_tenant(stored.tenant_id)
     assert (tenant.tenant_id, tenant.tenant_name, tenant.domain) == (
@@ -68,15 +61,13 @@ def test_get_tenant_returns_the_tenant(
     )
 
 
-def test_get_tenant_with_a_malformed_id_is_a_validation_error(
-    api: TeamsClient, auth_tenant: AuthTenant
-) -> None:
+def test_get_tenant_with_a_malformed_id_is_a_validation_error(api: TeamsClient) -> None:
     with pytest.raises(TeamsApiValidationError):
         api.get_tenant("not-a-uuid")
 
 
 def test_create_tenant_returns_one_time_credentials_and_delete_removes_it(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     created = api.create_tenant(
         admin_email=_owner(sandbox).email, tenant_name="acme-eu-test", locality="eu"
@@ -99,9 +90,7 @@ def test_create_tenant_returns_one_time_credentials_and_delete_removes_it(
         api.get_tenant(created.tenant.tenant_id)
 
 
-def test_list_tenant_members_matches_the_tenant_roles(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
-) -> None:
+def test_list_tenant_members_matches_the_tenant_roles(api: TeamsClient, sandbox: Sandbox) -> None:
     role = SandboxTenantRole.objects.filter(tenant__team__slug=sandbox.team_slug)[0]
     expected = set(
         SandboxTenantRole.objects.filter(tenant=role.tenant).values_list(
@@ -114,14 +103,14 @@ def test_list_tenant_members_matches_the_tenant_roles(
 
 
 def test_list_environments_lists_where_the_team_has_tenants(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     environments = api.list_environments()
     assert set(environments) == {t.environment for t in _tenants(sandbox)}
 
 
 def test_a_policy_refusal_is_forbidden_with_the_api_reason(
-    api: TeamsClient, auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
     SandboxTeam.objects.filter(slug=sandbox.team_slug).update(tenant_limit=len(_tenants(sandbox)))
     with pytest.raises(TeamsApiForbidden) as info:
