@@ -21,10 +21,6 @@ class FeatureCoverage:
     client: AuthClient | None
 
     @property
-    def available(self) -> bool:
-        return self.client is not None
-
-    @property
     def missing_scope(self) -> str | None:
         return None if self.client is not None else self.scope
 

@@ -89,7 +89,10 @@ def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | No
 
 def address_kind(text: str) -> str | None:
     """Why an address must not be contacted ("a private address", ...), or None when public."""
-    address: Address = ipaddress.ip_address(text.split("%", 1)[0])
+    try:
+        address: Address = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return "an unreadable address"
     if isinstance(address, ipaddress.IPv6Address):
         address = _embedded_ipv4(address) or address
     checks: tuple[tuple[bool, str], ...] = (
@@ -125,11 +128,8 @@ class AddressGuard:
             kind = address_kind(address)
             if kind is None or (sandbox and kind == "a loopback address"):
                 continue
-            hint = ""
-            if self.policy.sandbox_origin is not None:
-                hint = " (only the sandbox at {}:{} may be reached there)".format(
-                    *self.policy.sandbox_origin
-                )
+            origin = self.policy.sandbox_origin
+            hint = f" (only the sandbox at {origin[0]}:{origin[1]} may)" if origin else ""
             raise AddressRefused(
                 f"{host} resolves to {kind} ({address}){hint}; add the host to "
                 "TEAMSADMIN_ALLOWED_API_HOSTS if this is intended"
@@ -269,7 +269,7 @@ def verdict(status: int) -> str:
         return "redirected"
     if status == 429:
         return "rate_limited"
-    if status == 408 or status >= 500:
+    if status in contract.RETRY_STATUSES or status >= 500:  # any 5xx is an outage, too
         return "unavailable"
     return "refused"
 

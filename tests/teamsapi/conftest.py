@@ -16,6 +16,7 @@ from apps.authtenants.connection import (
 )
 from apps.authtenants.models import AuthTenant
 from apps.teamsapi.client import TeamsClient
+from tests.teamsapi.servers import Recorder, recorders
 
 
 class RecordingSleep:
@@ -68,3 +69,9 @@ def paced_api(auth_tenant: AuthTenant, recording_sleep: RecordingSleep) -> Itera
     """Like `api`, but every backoff goes through `recording_sleep`."""
     with sleeping_client(auth_tenant, recording_sleep) as client:
         yield client
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Recorder]]:
+    """Start local HTTP(S) servers that record requests; they stop at the test's end."""
+    yield from recorders()

@@ -9,14 +9,10 @@ not inferred.
 from __future__ import annotations
 
 import dataclasses
-import json
 import ssl
 import sys
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +23,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from apps.teamsapi.client import TeamsClient
-from apps.teamsapi.connection import ClientSettings, ConnectionSettings, OutboundPolicy
 from apps.teamsapi.errors import (
     TeamsApiError,
     TeamsApiHostRefused,
@@ -35,18 +30,17 @@ from apps.teamsapi.errors import (
     TokenError,
 )
 from apps.teamsapi.tokens import TokenProvider
+from tests.teamsapi.servers import (
+    CLIENT,
+    OPAQUE_TOKEN,
+    SECRET,
+    Recorder,
+    connection_to,
+    no_sleep,
+)
 
-SECRET = "outbound-secret-3c1d9e"  # noqa: S105 - a test value, searched for in request bodies
-OPAQUE_TOKEN = {"access_token": "opaque-token", "expires_in": 3600, "scope": "read:members"}
 # A token that looks like a JWT, so minting goes on to fetch the JWKS.
 JWT_LOOKING = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.c2ln"
-CLIENT = ClientSettings(
-    key="1",
-    client_id="reader-client",
-    label="Reader",
-    scopes=frozenset({"read:members"}),
-    read_secret=lambda: SECRET,
-)
 
 # --- every connection this process attempts, seen through an audit hook ------------------
 
@@ -70,106 +64,6 @@ def connects() -> Iterator[list[Any]]:
     _connects = None
 
 
-# --- local servers -------------------------------------------------------------------------
-
-
-@dataclass
-class Recorder:
-    """An HTTP server that records each request and gives one fixed answer."""
-
-    status: int = 200
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b"{}"
-    hits: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def port(self) -> int:
-        assert self.server is not None
-        return int(self.server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def answer(self, status: int, body: object = None, **headers: str) -> Recorder:
-        self.status, self.headers = status, headers
-        self.body = json.dumps(body).encode() if body is not None else b""
-        return self
-
-
-def _handler(recorder: Recorder) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            recorder.hits.append((self.command, self.path, dict(self.headers), body))
-            self.send_response(recorder.status)
-            for name, value in recorder.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(recorder.body)))
-            self.end_headers()
-            self.wfile.write(recorder.body)
-
-        do_GET = do_POST = do_DELETE = _answer  # noqa: N815 - http.server's naming
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            return
-
-    return Handler
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[..., Recorder]]:
-    """Start as many recorders as a test needs (HTTPS with `tls`); all stop at its end."""
-    started: list[Recorder] = []
-
-    def start(tls: ssl.SSLContext | None = None) -> Recorder:
-        recorder = Recorder()
-        recorder.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(recorder))
-        if tls is not None:
-            recorder.server.socket = tls.wrap_socket(recorder.server.socket, server_side=True)
-        threading.Thread(target=recorder.server.serve_forever, daemon=True).start()
-        started.append(recorder)
-        return recorder
-
-    yield start
-    for recorder in started:
-        assert recorder.server is not None
-        recorder.server.shutdown()
-        recorder.server.server_close()
-
-
-def _connection(
-    *,
-    api: str,
-    auth: str,
-    allowed: Sequence[str] = ("127.0.0.1",),
-    sandbox: tuple[str, int] | None = None,
-    resolve: Callable[[str, int], Sequence[str]] | None = None,
-) -> ConnectionSettings:
-    policy = OutboundPolicy(allowed_hosts=frozenset(allowed), sandbox_origin=sandbox)
-    if resolve is not None:
-        policy = OutboundPolicy(frozenset(allowed), sandbox, resolve)
-    return ConnectionSettings(
-        ref="test",
-        name="Test",
-        domain="acme.us.auth0.com",
-        api_base_url=api,
-        token_url=f"{auth}/oauth/token",
-        jwks_url=f"{auth}/.well-known/jwks.json",
-        audience="https://acme.teams.auth0.com/api/",
-        issuer="https://acme.us.auth0.com/",
-        clients=(CLIENT,),
-        outbound=policy,
-    )
-
-
-def _no_sleep(seconds: float) -> None:
-    return None
-
-
 # --- redirects -----------------------------------------------------------------------------
 
 
@@ -178,10 +72,10 @@ def test_a_token_endpoint_redirect_is_not_followed_and_the_secret_is_sent_once(
 ) -> None:
     elsewhere = serve().answer(200, OPAQUE_TOKEN)
     token_host = serve().answer(307, Location=f"{elsewhere.url}/oauth/token")
-    connection = _connection(api=elsewhere.url, auth=token_host.url)
+    connection = connection_to(api=elsewhere.url, auth=token_host.url)
 
     with pytest.raises(TokenError) as info:
-        TokenProvider(sleep=_no_sleep).token(connection, CLIENT)
+        TokenProvider(sleep=no_sleep).token(connection, CLIENT)
 
     assert info.value.reason == "redirected"
     assert "redirects are never followed" in info.value.message
@@ -196,11 +90,11 @@ def test_a_jwks_redirect_is_not_followed(serve: Callable[..., Recorder]) -> None
     auth = serve().answer(200, {"access_token": JWT_LOOKING, "expires_in": 60})
     jwks = serve().answer(302, Location=f"{elsewhere.url}/.well-known/jwks.json")
     connection = dataclasses.replace(
-        _connection(api=elsewhere.url, auth=auth.url), jwks_url=f"{jwks.url}/keys"
+        connection_to(api=elsewhere.url, auth=auth.url), jwks_url=f"{jwks.url}/keys"
     )
 
     with pytest.raises(TokenError) as info:
-        TokenProvider(sleep=_no_sleep).token(connection, CLIENT)
+        TokenProvider(sleep=no_sleep).token(connection, CLIENT)
 
     assert info.value.reason == "redirected"
     assert len(jwks.hits) == 1  # nor retried, with the mint that needed it
@@ -216,7 +110,7 @@ def test_an_api_redirect_is_not_followed_and_the_token_is_sent_once(
     api = serve().answer(307, Location=f"{elsewhere.url}/api/environments")
 
     with (
-        TeamsClient(_connection(api=api.url, auth=auth.url), sleep=_no_sleep) as client,
+        TeamsClient(connection_to(api=api.url, auth=auth.url), sleep=no_sleep) as client,
         pytest.raises(TeamsApiError) as info,
     ):
         client.list_environments()
@@ -264,11 +158,11 @@ def test_an_api_host_resolving_inside_the_network_is_never_contacted(
         looked_up.append((host, port))
         return ["93.184.215.14", address]  # one public answer does not excuse the other
 
-    connection = _connection(
+    connection = connection_to(
         api="https://teams.example.test", auth=auth.url, allowed=["127.0.0.1"], resolve=resolve
     )
     with (
-        TeamsClient(connection, sleep=_no_sleep) as client,
+        TeamsClient(connection, sleep=no_sleep) as client,
         pytest.raises(TeamsApiHostRefused) as info,
     ):
         client.list_environments()
@@ -285,14 +179,14 @@ def test_an_api_host_resolving_inside_the_network_is_never_contacted(
 def test_a_token_host_resolving_to_the_metadata_service_gets_no_secret(
     connects: list[Any],
 ) -> None:
-    connection = _connection(
+    connection = connection_to(
         api="https://acme.teams.example.test",
         auth="https://acme.auth.example.test",
         allowed=[],
         resolve=lambda host, port: ["169.254.169.254"],
     )
     with pytest.raises(TokenError) as info:
-        TokenProvider(sleep=_no_sleep).token(connection, CLIENT)
+        TokenProvider(sleep=no_sleep).token(connection, CLIENT)
 
     assert info.value.reason == "host_refused"
     assert "resolves to a cloud metadata address (169.254.169.254)" in info.value.message
@@ -305,20 +199,20 @@ def test_the_sandbox_may_use_loopback_on_its_own_port_only(
 ) -> None:
     sandbox = serve().answer(200, OPAQUE_TOKEN)
     other = serve().answer(200, {"environments": ["US-3"]})
-    connection = _connection(
+    connection = connection_to(
         api=other.url, auth=sandbox.url, allowed=[], sandbox=("127.0.0.1", sandbox.port)
     )
-    provider = TokenProvider(sleep=_no_sleep)
+    provider = TokenProvider(sleep=no_sleep)
     assert provider.token(connection, CLIENT).value == "opaque-token"
 
     with (
-        TeamsClient(connection, token_provider=provider, sleep=_no_sleep) as client,
+        TeamsClient(connection, token_provider=provider, sleep=no_sleep) as client,
         pytest.raises(TeamsApiHostRefused) as info,
     ):
         client.list_environments()
 
     assert "127.0.0.1 resolves to a loopback address (127.0.0.1)" in info.value.message
-    assert f"only the sandbox at 127.0.0.1:{sandbox.port}" in info.value.message
+    assert f"(only the sandbox at 127.0.0.1:{sandbox.port} may)" in info.value.message
     assert other.hits == []
     assert {address[1] for address in connects} == {sandbox.port}
 
@@ -327,8 +221,8 @@ def test_an_allowed_host_may_resolve_anywhere(serve: Callable[..., Recorder]) ->
     api = serve().answer(200, {"environments": ["US-3"]})
     auth = serve().answer(200, OPAQUE_TOKEN)
     allowed = [f"127.0.0.1:{api.port}", f"127.0.0.1:{auth.port}"]
-    connection = _connection(api=api.url, auth=auth.url, allowed=allowed)
-    with TeamsClient(connection, sleep=_no_sleep) as client:
+    connection = connection_to(api=api.url, auth=auth.url, allowed=allowed)
+    with TeamsClient(connection, sleep=no_sleep) as client:
         assert client.list_environments() == ["US-3"]
 
 
@@ -346,14 +240,14 @@ def test_the_checked_address_is_the_one_connected_to_with_the_name_kept_as_host(
         looked_up.append(host)
         return next(answers)
 
-    connection = _connection(
+    connection = connection_to(
         api=f"http://teams.sandbox.test:{api.port}",
         auth=auth.url,
         sandbox=("teams.sandbox.test", api.port),
         resolve=resolve,
     )
-    provider = TokenProvider(sleep=_no_sleep)
-    with TeamsClient(connection, token_provider=provider, sleep=_no_sleep) as client:
+    provider = TokenProvider(sleep=no_sleep)
+    with TeamsClient(connection, token_provider=provider, sleep=no_sleep) as client:
         assert client.list_environments() == ["US-3"]
     assert looked_up == ["teams.sandbox.test"]
     assert ("127.0.0.1", api.port) in [tuple(address[:2]) for address in connects]
@@ -361,7 +255,7 @@ def test_the_checked_address_is_the_one_connected_to_with_the_name_kept_as_host(
 
     # A new connection looks the name up again and checks the new answer.
     with (
-        TeamsClient(connection, token_provider=provider, sleep=_no_sleep) as client,
+        TeamsClient(connection, token_provider=provider, sleep=no_sleep) as client,
         pytest.raises(TeamsApiHostRefused, match=r"a private address \(10\.0\.0\.1\)"),
     ):
         client.list_environments()
@@ -419,13 +313,13 @@ def test_tls_checks_the_host_name_while_connecting_to_the_checked_address(
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_bundle))
     api = serve(tls=context).answer(200, {"environments": ["US-3"]})
     auth = serve().answer(200, OPAQUE_TOKEN)
-    connection = _connection(
+    connection = connection_to(
         api=f"https://teams.tls.test:{api.port}",
         auth=auth.url,
         sandbox=("teams.tls.test", api.port),
         resolve=lambda host, port: ["127.0.0.1"],
     )
-    with TeamsClient(connection, sleep=_no_sleep) as client:
+    with TeamsClient(connection, sleep=no_sleep) as client:
         if works:
             assert client.list_environments() == ["US-3"]
         else:
