@@ -43,14 +43,14 @@ def _environment(db_path: str) -> None:
 def _ours(db_path: str, start_at: float) -> int:
     """PER_PROCESS calls with TeamsClient; tokens come from the shared cache."""
     _environment(db_path)
+    from apps.authtenants.connection import teams_client
     from apps.authtenants.models import AuthTenant
-    from apps.teamsapi.client import teams_client
 
-    client = teams_client(AuthTenant.objects.get())
-    time.sleep(max(0.0, start_at - time.time()))
-    for _ in range(PER_PROCESS):
-        client.list_environments()
-    return client.tokens.tokens_minted
+    with teams_client(AuthTenant.objects.get()) as client:
+        time.sleep(max(0.0, start_at - time.time()))
+        for _ in range(PER_PROCESS):
+            client.list_environments()
+        return client.tokens.tokens_minted
 
 
 def _naive(db_path: str, start_at: float) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 
-from apps.authtenants.models import AuthClient, AuthTenant
+from apps.authtenants.models import TOKEN_STATUS_FIELDS, AuthClient, AuthTenant
 
 
 class AuthClientAdminForm(forms.ModelForm[AuthClient]):
@@ -36,16 +36,6 @@ class AuthClientAdminForm(forms.ModelForm[AuthClient]):
         return super().save(commit=commit)
 
 
-_TOKEN_FIELDS = (
-    "token_last_ok_at",
-    "token_last_error_at",
-    "token_last_error",
-    "token_expires_at",
-    "token_scopes",
-    "token_kind",
-)
-
-
 class AuthClientInline(admin.TabularInline[AuthClient, AuthTenant]):
     model = AuthClient
     form = AuthClientAdminForm
@@ -67,5 +57,13 @@ class AuthClientAdmin(admin.ModelAdmin[AuthClient]):
     list_display = ("label", "client_id", "auth_tenant", "enabled", "token_last_ok_at")
     list_filter = ("enabled", "auth_tenant")
     search_fields = ("label", "client_id")
-    fields = ("auth_tenant", "label", "client_id", "secret", "scopes", "enabled", *_TOKEN_FIELDS)
-    readonly_fields = _TOKEN_FIELDS
+    fields = (
+        "auth_tenant",
+        "label",
+        "client_id",
+        "secret",
+        "scopes",
+        "enabled",
+        *TOKEN_STATUS_FIELDS,
+    )
+    readonly_fields = TOKEN_STATUS_FIELDS

@@ -4,26 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apps.teamsapi.contract import Scope
+from apps.teamsapi.contract import OPERATIONS, Operation, OperationName, Scope
 
 
 @dataclass(frozen=True)
 class Feature:
+    """A dashboard feature and the Teams API operation it calls, whose scope it needs (§4)."""
+
     label: str
-    scope: Scope
+    operation_name: OperationName
+
+    @property
+    def operation(self) -> Operation:
+        return OPERATIONS[self.operation_name]
+
+    @property
+    def scope(self) -> Scope:
+        return self.operation.scope
 
 
-# One scope per feature: the scope of the endpoint the feature calls (CONTRACT.md §4).
+_O = OperationName
 FEATURES: tuple[Feature, ...] = (
-    Feature("Browse tenants", Scope.READ_TENANTS),
-    Feature("Browse members", Scope.READ_MEMBERS),
-    Feature("Invite members", Scope.CREATE_INVITATIONS),
-    Feature("Change roles", Scope.UPDATE_MEMBERS),
-    Feature("Remove members", Scope.DELETE_MEMBERS),
-    Feature("Manage tenant access", Scope.UPDATE_MEMBERS),
-    Feature("Create tenants", Scope.CREATE_TENANTS),
-    Feature("Delete tenants", Scope.DELETE_TENANTS),
-    Feature("Sync activity", Scope.READ_TEAM_ACTIVITY),
+    Feature("Browse tenants", _O.LIST_TENANTS),
+    Feature("Browse members", _O.LIST_MEMBERS),
+    Feature("Invite members", _O.INVITE_MEMBER),
+    Feature("Change roles", _O.UPDATE_MEMBER),
+    Feature("Remove members", _O.REMOVE_MEMBER),
+    Feature("Manage tenant access", _O.ADD_MEMBER_TENANTS),
+    Feature("Create tenants", _O.CREATE_TENANT),
+    Feature("Delete tenants", _O.DELETE_TENANT),
+    Feature("Sync activity", _O.LIST_ACTIVITY),
 )
 
 KNOWN_SCOPES: tuple[str, ...] = tuple(scope.value for scope in Scope)

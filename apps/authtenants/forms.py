@@ -8,7 +8,7 @@ from django import forms
 
 from apps.authtenants.features import KNOWN_SCOPES
 from apps.authtenants.models import AuthClient, AuthTenant
-from apps.authtenants.services import AuthClientInput, AuthTenantInput
+from apps.authtenants.services import TENANT_INPUT_FIELDS, AuthClientInput, AuthTenantInput
 from apps.core.errors import ServiceError
 
 
@@ -24,18 +24,7 @@ def add_service_errors(form: forms.BaseForm, error: ServiceError) -> None:
 class AuthTenantForm(forms.ModelForm[AuthTenant]):
     class Meta:
         model = AuthTenant
-        fields = [
-            "name",
-            "team_slug",
-            "domain",
-            "region",
-            "cloud",
-            "organization",
-            "enabled",
-            "audience_override",
-            "api_base_url_override",
-            "auth_base_url_override",
-        ]
+        fields = list(TENANT_INPUT_FIELDS)
         labels = {
             "api_base_url_override": "API base URL override",
             "auth_base_url_override": "Auth base URL override",
@@ -55,19 +44,7 @@ class AuthTenantForm(forms.ModelForm[AuthTenant]):
         return str(self.cleaned_data["team_slug"]).strip().lower()
 
     def to_input(self) -> AuthTenantInput:
-        data = self.cleaned_data
-        return AuthTenantInput(
-            name=data["name"],
-            team_slug=data["team_slug"],
-            domain=data["domain"],
-            region=data["region"],
-            cloud=data["cloud"],
-            organization=data["organization"],
-            audience_override=data["audience_override"],
-            api_base_url_override=data["api_base_url_override"],
-            auth_base_url_override=data["auth_base_url_override"],
-            enabled=data["enabled"],
-        )
+        return AuthTenantInput(**{name: self.cleaned_data[name] for name in TENANT_INPUT_FIELDS})
 
 
 class AuthClientForm(forms.Form):

@@ -31,7 +31,8 @@ _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _FORBIDDEN_CHARACTERS = frozenset(" \t\r\n\\%")
 
 
-def _allowed_hosts() -> frozenset[str]:
+def allowed_hosts() -> frozenset[str]:
+    """TEAMSADMIN_ALLOWED_API_HOSTS, lower-cased: "host" or "host:port" entries."""
     return frozenset(h.strip().lower() for h in settings.TEAMSADMIN_ALLOWED_API_HOSTS if h.strip())
 
 
@@ -109,7 +110,7 @@ def validate_domain(value: str) -> None:
         raise ValidationError(
             "Enter only the host name, without a path or query string.", code="host"
         )
-    if value.lower() in _allowed_hosts():
+    if value.lower() in allowed_hosts():
         return
     if ":" in value:
         raise ValidationError("Enter the host name without a port.", code="host")
@@ -135,7 +136,7 @@ def validate_base_url(value: str) -> None:
     host, port = _split_host_port(netloc)
     if _is_sandbox_loopback(host):
         return
-    if netloc.lower() in _allowed_hosts() or host.lower() in _allowed_hosts():
+    if netloc.lower() in allowed_hosts() or host.lower() in allowed_hosts():
         if scheme != "https":
             raise ValidationError("Use https:// so the secret is never sent in clear.", code="url")
         return

@@ -7,6 +7,7 @@ from django.db import models
 
 from apps.authtenants import crypto
 from apps.authtenants.hosts import validate_base_url, validate_domain
+from apps.teamsapi import contract
 
 validate_team_slug = RegexValidator(
     r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$",
@@ -53,6 +54,9 @@ class AuthTenant(models.Model):
     auth_base_url_override = models.CharField(
         max_length=255, blank=True, validators=[validate_base_url]
     )
+    # Set only by the sandbox set-up (never a form): the origin, e.g. http://127.0.0.1:8000, of
+    # the sandbox this Auth Tenant points at, the one loopback address its requests may reach.
+    sandbox_origin = models.CharField(max_length=255, blank=True, editable=False)
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -70,29 +74,38 @@ class AuthTenant(models.Model):
 
     @property
     def audience(self) -> str:
-        return self.audience_override or f"https://{self.team_slug}.teams.auth0.com/api/"
+        return self.audience_override or contract.audience_for(self.team_slug)
 
     @property
     def api_base_url(self) -> str:
-        return (self.api_base_url_override or f"https://{self.team_slug}.teams.auth0.com").rstrip(
-            "/"
-        )
+        return (self.api_base_url_override or contract.api_base_url_for(self.team_slug)).rstrip("/")
 
     @property
     def auth_base_url(self) -> str:
-        return (self.auth_base_url_override or f"https://{self.domain}").rstrip("/")
+        return (self.auth_base_url_override or contract.auth_base_url_for(self.domain)).rstrip("/")
 
     @property
     def token_url(self) -> str:
-        return f"{self.auth_base_url}/oauth/token"
+        return self.auth_base_url + contract.TOKEN_PATH
 
     @property
     def jwks_url(self) -> str:
-        return f"{self.auth_base_url}/.well-known/jwks.json"
+        return self.auth_base_url + contract.JWKS_PATH
 
     @property
     def issuer(self) -> str:
-        return f"https://{self.domain}/"
+        return contract.issuer_for(self.domain)
+
+
+# What the last token attempt of a client said; shown on the Auth Tenants page and in the admin.
+TOKEN_STATUS_FIELDS = (
+    "token_last_ok_at",
+    "token_last_error_at",
+    "token_last_error",
+    "token_expires_at",
+    "token_scopes",
+    "token_kind",
+)
 
 
 class AuthClient(models.Model):
@@ -143,6 +156,12 @@ class AuthClient(models.Model):
     @property
     def token_scope_set(self) -> frozenset[str]:
         return frozenset(self.token_scopes.split())
+
+    @staticmethod
+    def token_status_cleared() -> dict[str, object]:
+        """Field values that forget every token attempt (for update() or setattr)."""
+        fields = (AuthClient._meta.get_field(name) for name in TOKEN_STATUS_FIELDS)
+        return {f.name: f.get_default() for f in fields if isinstance(f, models.Field)}
 
     def get_secret(self) -> str:
         """The plain client secret; raises crypto.SecretKeyError when no configured key opens it."""

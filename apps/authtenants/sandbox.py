@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 from apps.authtenants import services
@@ -49,4 +51,9 @@ def sandbox_auth_tenant_setup(
                 secret=settings.TEAMSADMIN_SANDBOX_CLIENT_SECRET,
             ),
         )
-    return services.auth_tenant_setup(actor=actor, data=data, clients=clients)
+    auth_tenant, created = services.auth_tenant_setup(actor=actor, data=data, clients=clients)
+    # The one loopback origin this Auth Tenant may reach; its URLs above are all under it.
+    origin = urlsplit(root)
+    auth_tenant.sandbox_origin = f"{origin.scheme}://{origin.netloc}"
+    auth_tenant.save(update_fields=["sandbox_origin"])
+    return auth_tenant, created

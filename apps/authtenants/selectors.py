@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 
 from apps.authtenants.features import FEATURES
 from apps.authtenants.models import AuthClient, AuthTenant
+from apps.teamsapi.connection import fewest_scope_client
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,6 @@ class FeatureCoverage:
     feature: str
     scope: str
     client: AuthClient | None
-
-    @property
-    def available(self) -> bool:
-        return self.client is not None
 
     @property
     def missing_scope(self) -> str | None:
@@ -48,22 +45,18 @@ def auth_tenant_default() -> AuthTenant | None:
     return AuthTenant.objects.filter(enabled=True).order_by("name", "pk").first()
 
 
-def client_for_scope(*, clients: list[AuthClient], scope: str) -> AuthClient | None:
-    """The enabled client granted `scope` with the fewest scopes (least privilege), if any."""
-    candidates = [c for c in clients if c.enabled and scope in c.scope_set]
-    if not candidates:
-        return None
-    return min(candidates, key=lambda c: (len(c.scope_set), c.pk or 0))
-
-
 def feature_coverage(auth_tenant: AuthTenant) -> list[FeatureCoverage]:
-    """For each dashboard feature: the client that enables it, or the scope that is missing."""
-    clients = list(auth_tenant.clients.all())
+    """For each dashboard feature: the client that enables it, or the scope that is missing.
+
+    The client is picked as TeamsClient picks it for the feature's call: the same function over
+    the enabled clients in the same order.
+    """
+    clients = sorted((c for c in auth_tenant.clients.all() if c.enabled), key=lambda c: c.pk)
     return [
         FeatureCoverage(
             feature=feature.label,
             scope=feature.scope,
-            client=client_for_scope(clients=clients, scope=feature.scope),
+            client=fewest_scope_client(clients, feature.operation),
         )
         for feature in FEATURES
     ]

@@ -3,49 +3,35 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from apps.authtenants.connection import (
+    connection_settings,
+    forget_client_token,
+    recording_token_provider,
+)
 from apps.authtenants.crypto import SecretKeyError
 from apps.authtenants.features import READ_PROBES
 from apps.authtenants.hosts import validate_base_url, validate_domain
-from apps.authtenants.models import AuthClient, AuthTenant
+from apps.authtenants.models import TOKEN_STATUS_FIELDS, AuthClient, AuthTenant
 from apps.core.capabilities import Capability, require
 from apps.core.errors import ServiceError
 from apps.teamsapi.client import TeamsClient
-from apps.teamsapi.contract import Operation, Scope
-from apps.teamsapi.errors import NoClientForScope, TeamsApiError
+from apps.teamsapi.connection import ClientSettings, ConnectionSettings
+from apps.teamsapi.contract import Scope
+from apps.teamsapi.errors import TeamsApiError
 from apps.teamsapi.tokens import TokenProvider, forget_token
 
 logger = logging.getLogger(__name__)
 
 Actor = AbstractBaseUser | AnonymousUser
 
-_TOKEN_STATUS_FIELDS = [
-    "token_last_ok_at",
-    "token_last_error_at",
-    "token_last_error",
-    "token_expires_at",
-    "token_scopes",
-    "token_kind",
-]
-_TENANT_FIELDS = [
-    "name",
-    "team_slug",
-    "domain",
-    "region",
-    "cloud",
-    "organization",
-    "audience_override",
-    "api_base_url_override",
-    "auth_base_url_override",
-    "enabled",
-    "updated_at",
-]
 _CLIENT_FIELDS = ["label", "client_id", "secret_encrypted", "scopes", "enabled"]
 
 
@@ -59,10 +45,14 @@ class AuthTenantInput:
     region: str
     cloud: str
     organization: str = ""
+    enabled: bool = True
     audience_override: str = ""
     api_base_url_override: str = ""
     auth_base_url_override: str = ""
-    enabled: bool = True
+
+
+# The Auth Tenant fields a person edits, in the order the form shows them.
+TENANT_INPUT_FIELDS = tuple(field.name for field in fields(AuthTenantInput))
 
 
 @dataclass(frozen=True)
@@ -131,10 +121,10 @@ def auth_tenant_update(
     before = (stored.domain, stored.audience, stored.auth_base_url)
     _apply_tenant_input(auth_tenant, data)
     _validated(auth_tenant)
-    auth_tenant.save(update_fields=_TENANT_FIELDS)
+    auth_tenant.save(update_fields=[*TENANT_INPUT_FIELDS, "updated_at"])
     if before != (auth_tenant.domain, auth_tenant.audience, auth_tenant.auth_base_url):
         # Old token results describe another issuer or audience; showing them would mislead.
-        auth_tenant.clients.update(**_cleared_token_status())
+        auth_tenant.clients.update(**AuthClient.token_status_cleared())
     logger.info("auth tenant updated", extra={"auth_tenant": auth_tenant.pk})
     return auth_tenant
 
@@ -151,17 +141,6 @@ def auth_tenant_delete(*, actor: Actor, auth_tenant: AuthTenant) -> None:
             f"{auth_tenant.name} still has data that depends on it; disable it instead of deleting it."
         ) from None
     logger.info("auth tenant deleted", extra={"auth_tenant": pk})
-
-
-def _cleared_token_status() -> dict[str, object]:
-    return {
-        "token_last_ok_at": None,
-        "token_last_error_at": None,
-        "token_last_error": "",
-        "token_expires_at": None,
-        "token_scopes": "",
-        "token_kind": "",
-    }
 
 
 def _apply_client_input(auth_client: AuthClient, data: AuthClientInput) -> None:
@@ -212,11 +191,11 @@ def auth_client_update(
     _apply_client_input(auth_client, data)
     _validated(auth_client)
     if credentials_before != (auth_client.client_id, auth_client.secret_encrypted):
-        for field, value in _cleared_token_status().items():
+        for field, value in AuthClient.token_status_cleared().items():
             setattr(auth_client, field, value)
-    auth_client.save(update_fields=_CLIENT_FIELDS + _TOKEN_STATUS_FIELDS)
+    auth_client.save(update_fields=[*_CLIENT_FIELDS, *TOKEN_STATUS_FIELDS])
     # A cached token minted with the old secret or grant must not outlive the change.
-    forget_token(stored)
+    forget_client_token(stored)
     logger.info(
         "auth client updated",
         extra={"auth_tenant": auth_client.auth_tenant_id, "auth_client": auth_client.pk},
@@ -229,7 +208,7 @@ def auth_client_remove(*, actor: Actor, auth_client: AuthClient) -> None:
     """Remove a client from its Auth Tenant."""
     require(actor, Capability.MANAGE_AUTH_TENANTS)
     pk, tenant_pk = auth_client.pk, auth_client.auth_tenant_id
-    forget_token(auth_client)
+    forget_client_token(auth_client)
     auth_client.delete()
     logger.info("auth client removed", extra={"auth_tenant": tenant_pk, "auth_client": pk})
 
@@ -295,19 +274,6 @@ class ConnectionTestResult:
         return bool(self.clients) and all(client.ok for client in self.clients)
 
 
-class _OneClientTeamsClient(TeamsClient):
-    """A TeamsClient that uses one given client for every call, so each client is tested alone."""
-
-    def __init__(self, auth_client: AuthClient, *, token_provider: TokenProvider) -> None:
-        super().__init__(auth_client.auth_tenant, token_provider=token_provider)
-        self._only = auth_client
-
-    def client_for(self, operation: Operation) -> AuthClient:
-        if operation.scope not in self._only.scope_set:
-            raise NoClientForScope(scope=operation.scope, feature=operation.feature)
-        return self._only
-
-
 def _first_page_size(client: TeamsClient, scope: Scope) -> int:
     if scope == Scope.READ_TENANTS:
         tenants = next(iter(client.iter_tenant_pages(take=1)), None)
@@ -328,48 +294,39 @@ def _probe(client: TeamsClient, scope: Scope, what: str) -> ProbeOutcome:
     return ProbeOutcome(scope=scope, ok=True, detail=f"able to {what} (got {found}).")
 
 
-def _test_client(auth_client: AuthClient, provider: TokenProvider) -> ClientTestOutcome:
+def _test_client(
+    connection: ConnectionSettings, client: ClientSettings, provider: TokenProvider
+) -> ClientTestOutcome:
     # A fresh token proves the stored secret still works, and it is then reused by the probes.
-    forget_token(auth_client)
+    forget_token(connection, client)
+    outcome = partial(
+        ClientTestOutcome,
+        auth_client_pk=int(client.key),
+        label=client.label,
+        client_id=client.client_id,
+    )
     try:
-        token = provider.token(auth_client)
+        token = provider.token(connection, client)
     except TeamsApiError as exc:
-        return ClientTestOutcome(
-            auth_client_pk=auth_client.pk,
-            label=auth_client.label,
-            client_id=auth_client.client_id,
-            token_ok=False,
-            message=exc.message,
-        )
+        return outcome(token_ok=False, message=exc.message)
     words = ["Got a valid token"]
     if token.kind == "opaque":
         words = ["Got an opaque token (it cannot be checked locally)"]
-    not_granted = sorted(auth_client.scope_set - token.scopes) if token.scopes else []
+    not_granted = sorted(client.scopes - token.scopes) if token.scopes else []
     if not_granted:
         words.append(
             "but it lacks the configured scope(s) "
             + ", ".join(not_granted)
             + ": check the client grant in Auth0 or untick them here"
         )
-    client = _OneClientTeamsClient(auth_client, token_provider=provider)
-    try:
+    # Each client is tested alone: the connection offers it only, so every probe uses it.
+    with TeamsClient(connection.only(client), token_provider=provider) as api:
         probes = tuple(
-            _probe(client, scope, what)
-            for scope, what in READ_PROBES
-            if scope in auth_client.scope_set
+            _probe(api, scope, what) for scope, what in READ_PROBES if scope in client.scopes
         )
-    finally:
-        client.close()
     if not probes:
         words.append("(no read scope to try a call with)")
-    return ClientTestOutcome(
-        auth_client_pk=auth_client.pk,
-        label=auth_client.label,
-        client_id=auth_client.client_id,
-        token_ok=True,
-        message=" ".join(words) + ".",
-        probes=probes,
-    )
+    return outcome(token_ok=True, message=" ".join(words) + ".", probes=probes)
 
 
 def _unsafe_host_message(auth_tenant: AuthTenant) -> str:
@@ -398,15 +355,15 @@ def auth_tenant_test_connection(*, actor: Actor, auth_tenant: AuthTenant) -> Con
     unsafe = _unsafe_host_message(auth_tenant)
     if unsafe:
         return ConnectionTestResult(auth_tenant_pk=auth_tenant.pk, clients=(), message=unsafe)
-    clients = list(auth_tenant.clients.filter(enabled=True).select_related("auth_tenant"))
-    if not clients:
+    connection = connection_settings(auth_tenant)
+    if not connection.clients:
         return ConnectionTestResult(
             auth_tenant_pk=auth_tenant.pk,
             clients=(),
             message="There is no enabled client to test: add a client first.",
         )
-    provider = TokenProvider()
-    outcomes = tuple(_test_client(auth_client, provider) for auth_client in clients)
+    provider = recording_token_provider()
+    outcomes = tuple(_test_client(connection, client, provider) for client in connection.clients)
     working = sum(outcome.ok for outcome in outcomes)
     logger.info(
         "auth tenant connection tested",

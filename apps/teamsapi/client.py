@@ -1,24 +1,21 @@
-"""TeamsClient: the only code that speaks HTTP to the Teams API, through one _request chokepoint."""
+"""TeamsClient: one method per Teams API operation, all sent through one `_request` chokepoint."""
 
 from __future__ import annotations
 
 import base64
 import json
-import logging
-import os
 import platform
-import random
 import time
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 
-import requests
 from django.conf import settings
 
-from apps.teamsapi import contract
+from apps.teamsapi import contract, http
+from apps.teamsapi.connection import ClientSettings, ConnectionSettings, fewest_scope_client
 from apps.teamsapi.contract import Operation, OperationName
 from apps.teamsapi.cursors import CursorLoopGuard
 from apps.teamsapi.errors import (
@@ -27,6 +24,7 @@ from apps.teamsapi.errors import (
     TeamsApiConflict,
     TeamsApiError,
     TeamsApiForbidden,
+    TeamsApiHostRefused,
     TeamsApiNotFound,
     TeamsApiPagingLoop,
     TeamsApiRateLimited,
@@ -35,7 +33,7 @@ from apps.teamsapi.errors import (
     TeamsApiValidationError,
     TokenError,
 )
-from apps.teamsapi.tokens import TokenProvider
+from apps.teamsapi.tokens import AccessToken, TokenProvider
 from apps.teamsapi.types import (
     ActivityLogEntry,
     BulkResult,
@@ -48,11 +46,6 @@ from apps.teamsapi.types import (
     Tenant,
     TenantMember,
 )
-
-if TYPE_CHECKING:
-    from apps.authtenants.models import AuthClient, AuthTenant
-
-logger = logging.getLogger("apps.teamsapi")
 
 T = TypeVar("T")
 _NO_BODY = object()
@@ -68,49 +61,13 @@ def _auth0_client_header() -> str:
     return base64.b64encode(json.dumps(info, separators=(",", ":")).encode()).decode()
 
 
-def _seconds_until_epoch(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value) - time.time())
-    except ValueError:
-        return None
-
-
-def _retry_after(response: requests.Response, *, bucket_reset: bool) -> float | None:
-    """Seconds to wait from Retry-After (seconds or HTTP date), else X-RateLimit-Reset on 429 (§10)."""
-    header = response.headers.get(contract.RETRY_AFTER)
-    if header:
-        try:
-            return max(0.0, float(header))
-        except ValueError:
-            try:
-                return max(0.0, parsedate_to_datetime(header).timestamp() - time.time())
-            except (TypeError, ValueError):
-                pass
-    if not bucket_reset:
-        return None
-    return _seconds_until_epoch(response.headers.get(contract.RATE_LIMIT_RESET))
-
-
 def _as_is(item: object) -> object:
     return item
 
 
-def _session(base_url: str) -> requests.Session:
-    """A session that reads the environment once, not on every request.
-
-    With trust_env on, requests looks up proxy variables, the CA bundle and ~/.netrc for every
-    call (a measurable share of a page), and a .netrc entry for the host would even replace the
-    bearer token. The proxies and CA bundle the environment names still apply.
-    """
-    session = requests.Session()
-    session.trust_env = False
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
-    ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if ca_bundle:
-        session.verify = ca_bundle
-    return session
+def _items(pages: Iterator[Page[T]]) -> Iterator[T]:
+    for page in pages:
+        yield from page.items
 
 
 def _field_errors(error: ErrorBody) -> dict[str, list[str]]:
@@ -124,39 +81,217 @@ def _field_errors(error: ErrorBody) -> dict[str, list[str]]:
     return {"__all__": [text]}
 
 
-class TeamsClient:
-    """One Auth Tenant's view of its team's Teams API; one method per operation (§5).
+# --- the status table: what each failing answer becomes (§9, §10) ---------------------------
 
-    Every call picks the enabled client with the fewest scopes that covers the operation, sends
-    a cached bearer token, re-mints once on 401, retries idempotent calls on 408/429/5xx and
-    connection failures with capped backoff, and raises the TeamsApiError family.
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    operation: Operation
+    reply: http.Reply
+    error: ErrorBody
+    readable: bool  # whether the body was JSON at all
+
+    @property
+    def status(self) -> int:
+        return self.reply.status
+
+
+_Builder = Callable[[_Failure], TeamsApiError]
+
+
+def _redirected(f: _Failure) -> TeamsApiError:
+    return TeamsApiError(
+        f"The Teams API redirected ({f.status}) and redirects are never followed; check "
+        "the Auth Tenant's API URL.",
+        code="REDIRECTED",
+        status=f.status,
+    )
+
+
+def _rate_limited(f: _Failure) -> TeamsApiError:
+    return TeamsApiRateLimited(
+        retry_after=http.retry_after(f.reply), code=f.error.type, status=f.status
+    )
+
+
+def _unavailable(f: _Failure) -> TeamsApiError:
+    failed = f"The Teams API failed ({f.status})"
+    exc: TeamsApiError = (
+        TeamsApiUnavailable(
+            f"{failed}. Try again in a few minutes.", code=f.error.type, status=f.status
+        )
+        if f.readable
+        else TeamsApiBadResponse(
+            f"{failed} and sent a page Teams Admin could not read.", status=f.status
+        )
+    )
+    exc.retry_after = http.retry_after(f.reply)
+    return exc
+
+
+def _unauthorized(f: _Failure) -> TeamsApiError:
+    return TokenError(
+        "The Teams API did not accept a freshly minted access token; check the Auth "
+        "Tenant's domain, audience and API URL.",
+        reason="rejected_by_api",
+        code=f.error.type or "UNAUTHORIZED",
+        status=f.status,
+    )
+
+
+def _forbidden(f: _Failure) -> TeamsApiError:
+    message = None
+    if f.error.type not in ("", "INSUFFICIENT_SCOPE", "FORBIDDEN"):
+        message = f"The Teams API refused this: {f.error.title or f.error.type}."
+    return TeamsApiForbidden(message, scope=f.operation.scope, code=f.error.type, status=f.status)
+
+
+def _not_found(f: _Failure) -> TeamsApiError:
+    return TeamsApiNotFound(f.error.title or None, code=f.error.type, status=f.status)
+
+
+def _conflict(f: _Failure) -> TeamsApiError:
+    return TeamsApiConflict(f.error.title or None, code=f.error.type, status=f.status)
+
+
+def _invalid(f: _Failure) -> TeamsApiError:
+    message = f.error.title
+    if f.error.details and f.error.details != f.error.title:
+        message = f"{f.error.title}: {f.error.details}" if f.error.title else f.error.details
+    return TeamsApiValidationError(
+        message or None, field_errors=_field_errors(f.error), code=f.error.type, status=f.status
+    )
+
+
+def _other(f: _Failure) -> TeamsApiError:
+    return TeamsApiError(
+        f"The Teams API answered {f.status}: {f.error.title or 'unexpected error'}.",
+        code=f.error.type,
+        status=f.status,
+    )
+
+
+# Keyed by http.verdict() first, then by status for the refusals.
+_ERRORS: dict[str | int, _Builder] = {
+    "redirected": _redirected,
+    "rate_limited": _rate_limited,
+    "unavailable": _unavailable,
+    400: _invalid,
+    401: _unauthorized,
+    403: _forbidden,
+    404: _not_found,
+    409: _conflict,
+    422: _invalid,
+}
+
+
+def _decoded(operation: Operation, reply: http.Reply) -> Any:
+    """The JSON body of a success (None when empty), or the mapped error raised."""
+    verdict = http.verdict(reply.status)
+    if verdict == "ok":
+        if reply.status == 204 or not reply.body.strip():
+            return None
+        try:
+            return json.loads(reply.body)
+        except ValueError:
+            raise TeamsApiBadResponse(status=reply.status) from None
+    try:
+        payload: Any = json.loads(reply.body)
+    except ValueError:
+        payload = None  # §9.1: a non-JSON error body must not crash the client
+    error = ErrorBody.from_api(payload, http_status=reply.status)
+    build = _ERRORS.get(verdict) or _ERRORS.get(reply.status, _other)
+    raise build(_Failure(operation, reply, error, readable=payload is not None))
+
+
+def _unanswered(failure: http.TransportFailure) -> TeamsApiError:
+    if failure.kind == "timeout":
+        return TeamsApiTimeout()
+    if failure.kind == "blocked":
+        return TeamsApiHostRefused(f"The Teams API was not contacted: {failure.message}.")
+    return TeamsApiUnavailable(
+        "The Teams API could not be reached. Check the Auth Tenant's API URL, "
+        "or try again in a few minutes."
+    )
+
+
+def _retry_policy(operation: Operation) -> Callable[[TeamsApiError], bool]:
+    def may_retry(error: TeamsApiError) -> bool:
+        if isinstance(error, TokenError):
+            return False  # the token provider has retried the token endpoint already
+        if isinstance(error, TeamsApiRateLimited):
+            return True  # §10: a 429 was not processed, so even a POST is safe to repeat
+        # §10: never repeat a POST the server may have acted on
+        return operation.idempotent and isinstance(error, TeamsApiUnavailable | TeamsApiTimeout)
+
+    return may_retry
+
+
+@dataclass(slots=True)
+class _Call:
+    """One operation on its way out: where, with which client, and how many tries so far."""
+
+    operation: Operation
+    client: ClientSettings
+    url: str
+    query: dict[str, Any]
+    data: bytes | None = field(default=None, repr=False)
+    tries: int = 0
+
+
+class TenantAccess(TypedDict):
+    """Which tenants, with which roles (client_ids only for editor-specific-apps, §6)."""
+
+    tenant_ids: list[str]
+    roles: list[str]
+    client_ids: NotRequired[list[str] | None]
+
+
+class TenantFilters(TypedDict, total=False):
+    environment: str | None
+    environment_tag: str | None
+    locality: str | None
+    sort: str
+    take: int
+
+
+class ActivityFilters(TypedDict, total=False):
+    since: datetime | None
+    until: datetime | None
+    type: str | None
+    status: str | None
+    take: int
+
+
+class TeamsClient:
+    """One team's Teams API, reached with one connection's settings; one method per operation (§5).
+
+    Every call picks the client with the fewest scopes that covers the operation, sends a
+    cached bearer token, re-mints once on 401, retries idempotent calls on 408/429/5xx and
+    connection failures with capped backoff, and raises the TeamsApiError family. Use it as a
+    context manager so its connections are closed.
     """
 
     def __init__(
         self,
-        auth_tenant: AuthTenant,
+        connection: ConnectionSettings,
         *,
         token_provider: TokenProvider | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.auth_tenant = auth_tenant
+        self.connection = connection
         self.tokens = token_provider or TokenProvider(sleep=sleep)
         self.requests_made = 0
         self.max_pages = contract.MAX_PAGES
         self._sleep = sleep
-        self._session = _session(auth_tenant.api_base_url)
+        self._session = http.hardened_session(connection.api_base_url, connection.outbound)
         self._session.headers.update(
-            {
-                "Accept": "application/json",
-                "User-Agent": f"{contract.CLIENT_NAME}/{settings.VERSION}",
-                "Auth0-Client": _auth0_client_header(),
-            }
+            {"Accept": "application/json", "Auth0-Client": _auth0_client_header()}
         )
-        self._clients: list[AuthClient] | None = None
-        self._throttle_until: dict[int, float] = {}
+        self._throttle_until: dict[str, float] = {}
 
     def __repr__(self) -> str:
-        return f"<TeamsClient auth_tenant={self.auth_tenant.pk} requests_made={self.requests_made}>"
+        return f"<TeamsClient auth_tenant={self.connection.ref} requests_made={self.requests_made}>"
 
     def close(self) -> None:
         self._session.close()
@@ -167,18 +302,14 @@ class TeamsClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    # --- client picking ------------------------------------------------------------------------
-
-    def client_for(self, operation: Operation) -> AuthClient:
-        """The enabled client granted the operation's scope, preferring the fewest scopes."""
-        if self._clients is None:
-            self._clients = list(self.auth_tenant.clients.filter(enabled=True).order_by("pk"))
-        candidates = [c for c in self._clients if operation.scope in c.scope_set]
-        if not candidates:
+    def client_for(self, operation: Operation) -> ClientSettings:
+        """The client granted the operation's scope, preferring the fewest scopes."""
+        client = fewest_scope_client(self.connection.clients, operation)
+        if client is None:
             raise NoClientForScope(
-                scope=operation.scope, feature=operation.feature, auth_tenant=self.auth_tenant.name
+                scope=operation.scope, feature=operation.feature, auth_tenant=self.connection.name
             )
-        return min(candidates, key=lambda c: (len(c.scope_set), c.pk))
+        return client
 
     # --- the chokepoint ------------------------------------------------------------------------
 
@@ -192,212 +323,94 @@ class TeamsClient:
     ) -> Any:
         """Perform one operation; returns the decoded JSON body, or None for an empty body."""
         operation = contract.OPERATIONS[name]
-        auth_client = self.client_for(operation)
         encoded = {k: quote(str(v), safe="") for k, v in (path_params or {}).items()}
-        url = self.auth_tenant.api_base_url + operation.path.format(**encoded)
-        query = {k: v for k, v in (params or {}).items() if v is not None}
-        headers: dict[str, str] = {}
-        data: bytes | None = None
-        if body is not _NO_BODY:
+        call = _Call(
+            operation,
+            self.client_for(operation),
+            url=self.connection.api_base_url + operation.path.format(**encoded),
+            query={k: v for k, v in (params or {}).items() if v is not None},
+            data=None if body is _NO_BODY else json.dumps(body).encode(),
+        )
+        return http.retrying(
+            lambda retries: self._attempt(call, retries),
+            may_retry=_retry_policy(operation),
+            sleep=self._sleep,
+        )
+
+    def _attempt(self, call: _Call, retries: int) -> Any:
+        """One try; a token the API rejects is replaced once and the call sent again (§2.5)."""
+        token = self._token(call)
+        reply = self._send(call, token)
+        if reply.status == 401:
+            self.tokens.invalidate(self.connection, call.client, token)
+            reply = self._send(call, self._token(call))
+        if reply.status == 404 and retries and call.operation.method == "DELETE":
+            return None  # an earlier attempt deleted it before its reply was lost
+        return _decoded(call.operation, reply)
+
+    def _token(self, call: _Call) -> AccessToken:
+        token = self.tokens.token(self.connection, call.client)
+        operation = call.operation
+        if token.scopes and operation.scope not in token.scopes:
+            raise TeamsApiForbidden(
+                f"The access token of client {call.client.label!r} was not granted the scope "
+                f"{operation.scope}, which is needed to {operation.feature}.",
+                scope=operation.scope,
+                code="INSUFFICIENT_SCOPE",
+            )
+        return token
+
+    def _send(self, call: _Call, token: AccessToken) -> http.Reply:
+        self._throttle(call.client)
+        headers = {"Authorization": f"Bearer {token.value}"}
+        if call.data is not None:
             headers["Content-Type"] = "application/json"
-            data = json.dumps(body).encode()
-        timeout = (settings.TEAMSADMIN_HTTP_CONNECT_TIMEOUT, settings.TEAMSADMIN_HTTP_READ_TIMEOUT)
-        max_retries = settings.TEAMSADMIN_HTTP_MAX_RETRIES
-        retries = 0
-        reminted = False
-        attempt = 0
-        while True:
-            attempt += 1
-            token = self.tokens.token(auth_client)
-            if token.scopes and operation.scope not in token.scopes:
-                raise TeamsApiForbidden(
-                    f"The access token of client {auth_client.label!r} was not granted the scope "
-                    f"{operation.scope}, which is needed to {operation.feature}.",
-                    scope=operation.scope,
-                    code="INSUFFICIENT_SCOPE",
-                )
-            self._throttle(auth_client)
-            started = time.monotonic()
-            status = 0
-            response: requests.Response | None = None
-            body = b""
-            error: TeamsApiError
-            delay: float | None = None
-            try:
-                answer = self._session.request(
-                    operation.method,
-                    url,
-                    params=query,
-                    data=data,
-                    headers={**headers, "Authorization": f"Bearer {token.value}"},
-                    timeout=timeout,
-                    allow_redirects=False,
-                    stream=True,
-                )
-                # The body in one read: requests reads it in 10 KB chunks, and each one waits
-                # its turn for the interpreter when another thread is busy (a sync storing
-                # pages while the next one is fetched).
-                try:
-                    body = b"".join(answer.iter_content(chunk_size=None))
-                finally:
-                    answer.close()  # back to the pool once read; dropped if the read failed
-                response, status = answer, answer.status_code
-            except requests.exceptions.Timeout:
-                error = TeamsApiTimeout()
-            except requests.exceptions.RequestException:
-                error = TeamsApiUnavailable(
-                    "The Teams API could not be reached. Check the Auth Tenant's API URL, "
-                    "or try again in a few minutes."
-                )
-            finally:
-                self.requests_made += 1
-                self._log(operation, status, started, attempt)
-            if response is not None:
-                self._note_rate_limit(auth_client, response)
-                if status == 404 and retries and operation.method == "DELETE":
-                    return None  # an earlier attempt deleted it before its reply was lost
-                if status == 401 and not reminted:
-                    # §2.5: the token expired or was revoked early; one fresh token, one retry.
-                    reminted = True
-                    self.tokens.invalidate(auth_client, token)
-                    continue
-                try:
-                    return self._result(operation, response, body)
-                except TeamsApiError as exc:
-                    error = exc
-                if status in contract.RETRY_STATUSES:
-                    delay = _retry_after(response, bucket_reset=status == 429)
-            if not self._retryable(operation, error, status) or retries >= max_retries:
-                raise error
-            retries += 1
-            wait = self._backoff(retries, delay)
-            if wait is None:
-                raise error
-            self._sleep(wait)
+        call.tries += 1
+        started, status = time.monotonic(), 0
+        try:
+            reply = http.send_once(
+                self._session,
+                call.operation.method,
+                call.url,
+                params=call.query,
+                data=call.data,
+                headers=headers,
+            )
+            status = reply.status
+        except http.TransportFailure as failure:
+            raise _unanswered(failure) from None
+        finally:
+            self.requests_made += 1
+            name = call.operation.name.value
+            http.log_call(
+                "teams api " + name,
+                operation=name,
+                started=started,
+                auth_tenant=self.connection.ref,
+                status=status,
+                attempt=call.tries,
+            )
+        self._note_rate_limit(call.client, reply)
+        return reply
 
-    def _retryable(self, operation: Operation, error: TeamsApiError, status: int) -> bool:
-        if isinstance(error, TeamsApiRateLimited):
-            return True  # §10: a 429 was not processed, so even a POST is safe to repeat
-        if not operation.idempotent:
-            return False  # §10: never repeat a POST the server may have acted on
-        return isinstance(error, TeamsApiUnavailable | TeamsApiTimeout) or status == 408
-
-    def _backoff(self, retry: int, hinted: float | None) -> float | None:
-        """Exponential backoff with jitter; a server hint wins. None when the hint exceeds the cap."""
-        cap = float(settings.TEAMSADMIN_HTTP_MAX_SLEEP_SECONDS)
-        if hinted is not None:
-            return None if hinted > cap else hinted
-        base: float = settings.TEAMSADMIN_HTTP_BACKOFF_SECONDS * 2.0 ** (retry - 1)
-        return min(base + random.uniform(0, base), cap)  # noqa: S311 - jitter, not crypto
-
-    def _note_rate_limit(self, auth_client: AuthClient, response: requests.Response) -> None:
+    def _note_rate_limit(self, client: ClientSettings, reply: http.Reply) -> None:
         """Remember when a drained bucket refills so the next call waits instead of hitting 429."""
-        remaining = response.headers.get(contract.RATE_LIMIT_REMAINING)
-        if response.status_code == 429:
+        if reply.status == 429:
             return  # the retry delay already waits for the bucket
+        remaining = reply.headers.get(contract.RATE_LIMIT_REMAINING)
         if remaining is not None and remaining.strip() == "0":
-            wait = _seconds_until_epoch(response.headers.get(contract.RATE_LIMIT_RESET))
+            wait = http.seconds_until_epoch(reply.headers.get(contract.RATE_LIMIT_RESET))
             if wait:
-                self._throttle_until[auth_client.pk] = time.monotonic() + wait
+                self._throttle_until[client.key] = time.monotonic() + wait
         else:
-            self._throttle_until.pop(auth_client.pk, None)
+            self._throttle_until.pop(client.key, None)
 
-    def _throttle(self, auth_client: AuthClient) -> None:
-        until = self._throttle_until.pop(auth_client.pk, None)
+    def _throttle(self, client: ClientSettings) -> None:
+        until = self._throttle_until.pop(client.key, None)
         if until is not None:
             wait = until - time.monotonic()
             if wait > 0:
-                self._sleep(min(wait, float(settings.TEAMSADMIN_HTTP_MAX_SLEEP_SECONDS)))
-
-    def _result(self, operation: Operation, response: requests.Response, body: bytes) -> Any:
-        """Decode a success body or raise the mapped error for a failure status."""
-        status = response.status_code
-        if 200 <= status < 300:
-            if status == 204 or not body.strip():
-                return None
-            try:
-                return json.loads(body)
-            except ValueError:
-                raise TeamsApiBadResponse(status=status) from None
-        try:
-            payload: Any = json.loads(body)
-        except ValueError:
-            payload = None  # §9.1: a non-JSON error body must not crash the client
-        error = ErrorBody.from_api(payload, http_status=status)
-        title = error.title
-        if status == 429:
-            raise TeamsApiRateLimited(
-                retry_after=_retry_after(response, bucket_reset=True),
-                code=error.type,
-                status=status,
-            )
-        if status >= 500 or status == 408:
-            if payload is None:
-                raise TeamsApiBadResponse(
-                    f"The Teams API failed ({status}) and sent a page Teams Admin could not read.",
-                    status=status,
-                )
-            raise TeamsApiUnavailable(
-                f"The Teams API failed ({status}). Try again in a few minutes.",
-                code=error.type,
-                status=status,
-            )
-        if status == 401:
-            raise TokenError(
-                "The Teams API did not accept a freshly minted access token; check the Auth "
-                "Tenant's domain, audience and API URL.",
-                reason="rejected_by_api",
-                code=error.type or "UNAUTHORIZED",
-                status=status,
-            )
-        if status == 403:
-            if error.type in ("", "INSUFFICIENT_SCOPE", "FORBIDDEN"):
-                raise TeamsApiForbidden(scope=operation.scope, code=error.type, status=status)
-            raise TeamsApiForbidden(
-                f"The Teams API refused this: {title or error.type}.",
-                scope=operation.scope,
-                code=error.type,
-                status=status,
-            )
-        if status == 404:
-            raise TeamsApiNotFound(title or None, code=error.type, status=status)
-        if status == 409:
-            raise TeamsApiConflict(title or None, code=error.type, status=status)
-        if status in (400, 422):
-            message = title
-            if error.details and error.details != title:
-                message = f"{title}: {error.details}" if title else error.details
-            raise TeamsApiValidationError(
-                message or None, field_errors=_field_errors(error), code=error.type, status=status
-            )
-        if 300 <= status < 400:
-            raise TeamsApiBadResponse(
-                f"The Teams API redirected ({status}); check the Auth Tenant's API URL.",
-                status=status,
-            )
-        raise TeamsApiError(
-            f"The Teams API answered {status}: {title or 'unexpected error'}.",
-            code=error.type,
-            status=status,
-        )
-
-    def _log(self, operation: Operation, status: int, started: float, attempt: int) -> None:
-        duration_ms = round((time.monotonic() - started) * 1000)
-        logger.info(
-            "teams api %s auth_tenant=%s status=%s duration_ms=%s attempt=%s",
-            operation.name.value,
-            self.auth_tenant.pk,
-            status,
-            duration_ms,
-            attempt,
-            extra={
-                "operation": operation.name.value,
-                "auth_tenant": self.auth_tenant.pk,
-                "status": status,
-                "duration_ms": duration_ms,
-                "attempt": attempt,
-            },
-        )
+                self._sleep(min(wait, http.max_sleep()))
 
     def _paginate(
         self,
@@ -451,8 +464,7 @@ class TeamsClient:
 
     def list_members(self, *, take: int = contract.PAGE_SIZE_MAX) -> Iterator[TeamMember]:
         """Every team member (pending invitees are not members yet)."""
-        for page in self.iter_member_pages(take=take):
-            yield from page.items
+        return _items(self.iter_member_pages(take=take))
 
     def get_member(self, member_id: str) -> TeamMember:
         """One member's identity and team role; raises TeamsApiNotFound."""
@@ -494,9 +506,10 @@ class TeamsClient:
         self,
         name: OperationName,
         member_id: str,
+        *,
         tenant_ids: list[str],
-        roles: list[str] | None,
-        client_ids: list[str] | None,
+        roles: list[str] | None = None,
+        client_ids: list[str] | None = None,
     ) -> BulkResult:
         body: dict[str, Any] = {"tenants": list(tenant_ids)}
         if roles is not None:
@@ -508,35 +521,17 @@ class TeamsClient:
             return BulkResult.all_succeeded(list(tenant_ids))
         return BulkResult.from_api(payload)
 
-    def add_member_tenants(
-        self,
-        member_id: str,
-        *,
-        tenant_ids: list[str],
-        roles: list[str],
-        client_ids: list[str] | None = None,
-    ) -> BulkResult:
+    def add_member_tenants(self, member_id: str, **access: Unpack[TenantAccess]) -> BulkResult:
         """Grant a member roles on up to 10 tenants; per-tenant failures are in the result."""
-        return self._bulk(
-            OperationName.ADD_MEMBER_TENANTS, member_id, tenant_ids, roles, client_ids
-        )
+        return self._bulk(OperationName.ADD_MEMBER_TENANTS, member_id, **access)
 
-    def update_member_tenants(
-        self,
-        member_id: str,
-        *,
-        tenant_ids: list[str],
-        roles: list[str],
-        client_ids: list[str] | None = None,
-    ) -> BulkResult:
+    def update_member_tenants(self, member_id: str, **access: Unpack[TenantAccess]) -> BulkResult:
         """Replace a member's roles on tenants they already access."""
-        return self._bulk(
-            OperationName.UPDATE_MEMBER_TENANTS, member_id, tenant_ids, roles, client_ids
-        )
+        return self._bulk(OperationName.UPDATE_MEMBER_TENANTS, member_id, **access)
 
     def remove_member_tenants(self, member_id: str, *, tenant_ids: list[str]) -> BulkResult:
         """Revoke a member's access to up to 10 tenants (JSON body on DELETE, §5.1 (8))."""
-        return self._bulk(OperationName.REMOVE_MEMBER_TENANTS, member_id, tenant_ids, None, None)
+        return self._bulk(OperationName.REMOVE_MEMBER_TENANTS, member_id, tenant_ids=tenant_ids)
 
     def list_member_tenants(self, member_id: str, environment: str) -> MemberTenants:
         """The tenants a member can access in one environment, with their roles."""
@@ -567,24 +562,9 @@ class TeamsClient:
         }
         return self._paginate(OperationName.LIST_TENANTS, "tenants", Tenant.from_api, params=params)
 
-    def list_tenants(
-        self,
-        *,
-        environment: str | None = None,
-        environment_tag: str | None = None,
-        locality: str | None = None,
-        sort: str = contract.TENANTS_SORT_NEWEST_FIRST,
-        take: int = contract.PAGE_SIZE_MAX,
-    ) -> Iterator[Tenant]:
-        """Every tenant matching the filters, newest first by default."""
-        for page in self.iter_tenant_pages(
-            environment=environment,
-            environment_tag=environment_tag,
-            locality=locality,
-            sort=sort,
-            take=take,
-        ):
-            yield from page.items
+    def list_tenants(self, **filters: Unpack[TenantFilters]) -> Iterator[Tenant]:
+        """Every tenant matching the filters of iter_tenant_pages, newest first by default."""
+        return _items(self.iter_tenant_pages(**filters))
 
     def get_tenant(self, tenant_id: str) -> Tenant:
         """One tenant; raises TeamsApiNotFound (or TeamsApiValidationError for a malformed id)."""
@@ -636,8 +616,7 @@ class TeamsClient:
         self, tenant_id: str, *, take: int = contract.PAGE_SIZE_MAX
     ) -> Iterator[TenantMember]:
         """Every member who can access one tenant, with their tenant roles."""
-        for page in self.iter_tenant_member_pages(tenant_id, take=take):
-            yield from page.items
+        return _items(self.iter_tenant_member_pages(tenant_id, take=take))
 
     def list_environments(self) -> list[str]:
         """The environment ids where the team has tenants (§5.1 (15))."""
@@ -691,24 +670,6 @@ class TeamsClient:
             "status": status or None,
         }
 
-    def iter_activity(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        type: str | None = None,  # noqa: A002 - the API's parameter name
-        status: str | None = None,
-        take: int = contract.PAGE_SIZE_MAX,
-    ) -> Iterator[ActivityLogEntry]:
-        """Every activity entry in the window, newest first."""
-        for page in self.iter_activity_pages(
-            since=since, until=until, type=type, status=status, take=take
-        ):
-            yield from page.items
-
-
-def teams_client(
-    auth_tenant: AuthTenant, *, token_provider: TokenProvider | None = None
-) -> TeamsClient:
-    """A TeamsClient for the Auth Tenant, sharing tokens through the Django cache."""
-    return TeamsClient(auth_tenant, token_provider=token_provider)
+    def iter_activity(self, **filters: Unpack[ActivityFilters]) -> Iterator[ActivityLogEntry]:
+        """Every activity entry matching the filters of iter_activity_pages, newest first."""
+        return _items(self.iter_activity_pages(**filters))

@@ -209,6 +209,15 @@ RETRY_AFTER = "Retry-After"  # §10: seconds, on 429 [inferred]
 CLIENT_NAME = "TeamsAdmin"  # §3: sent in User-Agent and the Auth0-Client telemetry header
 
 
+TOKEN_PATH = "/oauth/token"  # noqa: S105 - §1 table: appended to the Auth Tenant's base URL
+JWKS_PATH = "/.well-known/jwks.json"  # §1 table
+
+
+def auth_base_url_for(domain: str) -> str:
+    """Where an Auth Tenant serves TOKEN_PATH and JWKS_PATH (§1)."""
+    return f"https://{domain}"
+
+
 def audience_for(team_slug: str) -> str:
     """The token audience of a team's Teams API (§1: note the trailing slash)."""
     return f"https://{team_slug}.teams.auth0.com/api/"

@@ -10,6 +10,7 @@ class TeamsApiError(Exception):
     """Base of every Teams API failure; `message` is safe to show and log (no tokens, no secrets)."""
 
     default_message = "The Teams API call failed."
+    retry_after: float | None = None  # seconds the server asked us to wait, when it did
 
     def __init__(
         self, message: str | None = None, *, code: str = "", status: int | None = None
@@ -164,7 +165,10 @@ class TokenEndpointUnavailable(TokenError, TeamsApiUnavailable):
     """The token endpoint was unreachable, rate limited or failing (5xx): worth retrying later."""
 
     default_message = "The Auth Tenant's token endpoint is unavailable right now."
-    retry_after: float | None = None
+
+
+class TeamsApiHostRefused(TeamsApiError):
+    """The API host resolves to an address Teams Admin must not contact; a person must decide."""
 
 
 class NoClientForScope(TeamsApiError):

@@ -1,4 +1,9 @@
-"""Client-credentials tokens: mint with authlib, validate against the JWKS, share via the Django cache."""
+"""Client-credentials tokens: minted and validated per ClientSettings, shared via the Django cache.
+
+authlib encodes the client-credentials request; it is sent through teamsapi.http like every
+other call, so it follows no redirect and reaches only guarded addresses. Outcomes go to a
+TokenObserver (the Auth Tenants app records them on its rows).
+"""
 
 from __future__ import annotations
 
@@ -7,30 +12,23 @@ import binascii
 import hashlib
 import json
 import logging
-import random
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-import requests
-from authlib.integrations.base_client.errors import OAuthError
-from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.auth import ClientAuth
+from authlib.oauth2.rfc6749.parameters import prepare_token_request
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from apps.authtenants.crypto import SecretKeyError
-from apps.teamsapi import contract
-from apps.teamsapi.errors import TokenEndpointUnavailable, TokenError
-
-if TYPE_CHECKING:
-    from apps.authtenants.models import AuthClient, AuthTenant
+from apps.teamsapi import contract, http
+from apps.teamsapi.connection import ClientSettings, ConnectionSettings, SecretUnreadable
+from apps.teamsapi.errors import TeamsApiError, TokenEndpointUnavailable, TokenError
 
 logger = logging.getLogger("apps.teamsapi")
 
@@ -39,6 +37,7 @@ LOCK_MARGIN_SECONDS = 2
 TOKEN_CACHE_GRACE_SECONDS = 3600
 JWKS_CACHE_SECONDS = 3600
 ERROR_TEXT_MAX = 300
+_FORM = {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,30 +65,42 @@ class AccessToken:
             return None
 
 
-def token_cache_key(auth_client: AuthClient) -> str:
+class TokenObserver(Protocol):
+    """Told the outcome of every mint, e.g. to show "token OK 2 min ago" per client."""
+
+    def token_minted(self, client: ClientSettings, token: AccessToken) -> None: ...
+
+    def token_failed(self, client: ClientSettings, error: TokenError) -> None: ...
+
+
+def token_cache_key(connection: ConnectionSettings, client: ClientSettings) -> str:
     """Cache key per (token URL, client id, audience) (§2.5); hashed to fit every cache backend."""
-    tenant = auth_client.auth_tenant
-    raw = f"{tenant.token_url}\n{auth_client.client_id}\n{tenant.audience}"
+    raw = f"{connection.token_url}\n{client.client_id}\n{connection.audience}"
     return "teamsapi:token:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def mint_lock_key(auth_client: AuthClient) -> str:
+def mint_lock_key(connection: ConnectionSettings, client: ClientSettings) -> str:
     """The lock one process holds while it mints the token other processes then share."""
-    return token_cache_key(auth_client) + ":lock"
+    return token_cache_key(connection, client) + ":lock"
 
 
-def jwks_cache_key(auth_tenant: AuthTenant) -> str:
+def jwks_cache_key(connection: ConnectionSettings) -> str:
     """Cache key of an Auth Tenant's published signing keys."""
-    return "teamsapi:jwks:" + hashlib.sha256(auth_tenant.jwks_url.encode()).hexdigest()
+    return "teamsapi:jwks:" + hashlib.sha256(connection.jwks_url.encode()).hexdigest()
 
 
-def forget_token(auth_client: AuthClient) -> None:
+def forget_token(connection: ConnectionSettings, client: ClientSettings) -> None:
     """Drop the cached token, e.g. after the client's secret or scopes changed."""
-    cache.delete(token_cache_key(auth_client))
+    cache.delete(token_cache_key(connection, client))
 
 
 def _margin() -> float:
     return float(settings.TEAMSADMIN_TOKEN_EXPIRY_MARGIN_SECONDS)
+
+
+def _cached(key: str, margin: float) -> AccessToken | None:
+    token = AccessToken.from_cache(cache.get(key))
+    return token if token is not None and token.usable(margin) else None
 
 
 def _scrub(text: str, *secrets: str) -> str:
@@ -125,6 +136,90 @@ def _explain(status: int, error: str, description: str, audience: str) -> tuple[
     return "token_refused", f"the token endpoint refused ({status} {error or 'error'})"
 
 
+# Token endpoint and JWKS failures other than a refusal of the credentials, by the transport
+# failure kind or status verdict (teamsapi.http): (worth retrying, reason, plain words).
+_FAILURES: dict[str, tuple[bool, str, str]] = {
+    "timeout": (True, "timeout", "the endpoint did not answer in time"),
+    "unreachable": (True, "host_unreachable", "the host is unreachable"),
+    "failed": (True, "request_failed", "the request failed"),
+    "tls": (False, "tls_error", "the TLS connection failed (certificate or protocol error)"),
+    "blocked": (False, "host_refused", "the host is not allowed"),
+    "redirected": (
+        False,
+        "redirected",
+        "the endpoint redirected ({status}) and redirects are never followed; check the "
+        "Auth Tenant's domain and auth base URL",
+    ),
+    "rate_limited": (True, "rate_limited", "the endpoint is rate limiting this client"),
+    "unavailable": (True, "endpoint_error", "the endpoint failed ({status})"),
+}
+
+
+def _failure(
+    kind: str, where: str, what: str, *, status: int | None = None, detail: str = ""
+) -> TokenError:
+    retryable, reason, words = _FAILURES[kind]
+    cls = TokenEndpointUnavailable if retryable else TokenError
+    text = detail or words.format(status=status)
+    return cls(f"Could not {what} from {where}: {text}.", reason=reason, status=status)
+
+
+def _refusal(reply: http.Reply, connection: ConnectionSettings, secret: str) -> TokenError:
+    """The TokenError for a token endpoint answer that is not a success (§2.3, §10)."""
+    where, status = connection.domain, reply.status
+    verdict = http.verdict(status)
+    if verdict != "refused":
+        error = _failure(verdict, where, "get a token", status=status)
+        error.retry_after = http.retry_after(reply)
+        return error
+    payload = _json_object(reply.body)
+    code = str(payload.get("error") or "")[:100]
+    description = _scrub(str(payload.get("error_description") or ""), secret)
+    reason, words = _explain(status, code, description, connection.audience)
+    return TokenError(
+        f"Could not get a token from {where}: {words}.",
+        reason=reason,
+        code=code,
+        description=description,
+        status=status,
+    )
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+def _token_request(
+    connection: ConnectionSettings, client: ClientSettings, secret: str
+) -> tuple[dict[str, str], str]:
+    """Headers and form body of a client-credentials request (§2.1: audience on every mint)."""
+    extra = {"audience": connection.audience}
+    if connection.organization:
+        extra["organization"] = connection.organization
+    body = prepare_token_request(contract.TOKEN_GRANT_TYPE, **extra)
+    auth = ClientAuth(client.client_id, secret, "client_secret_post")  # §2.1, as the SDK
+    _, headers, body = auth.prepare("POST", connection.token_url, dict(_FORM), body)
+    return dict(headers), str(body)
+
+
+def _read_secret(client: ClientSettings) -> str:
+    try:
+        return client.read_secret()
+    except SecretUnreadable:
+        raise TokenError(
+            "The stored client secret cannot be decrypted with the configured keys.",
+            reason="secret_unreadable",
+        ) from None
+
+
+def _retryable(error: TeamsApiError) -> bool:
+    return isinstance(error, TokenEndpointUnavailable)
+
+
 def _jwt_part(segment: str) -> dict[str, Any] | None:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
@@ -133,45 +228,45 @@ def _jwt_part(segment: str) -> dict[str, Any] | None:
     return decoded if isinstance(decoded, dict) else None
 
 
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
 class TokenProvider:
-    """Hands out access tokens per AuthClient: cached, single-flight across processes, validated.
+    """Hands out access tokens per client: cached, single-flight across processes, validated.
 
     A provider lives as long as its TeamsClient (one page or one sync run) and keeps the tokens
     it handed out, so a long sync reads the shared cache once per token, not once per request.
     """
 
-    def __init__(self, *, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        observer: TokenObserver | None = None,
+    ) -> None:
         self._sleep = sleep
+        self._observer = observer
         self._held: dict[str, AccessToken] = {}
         self.tokens_minted = 0
 
-    def token(self, auth_client: AuthClient) -> AccessToken:
+    def token(self, connection: ConnectionSettings, client: ClientSettings) -> AccessToken:
         """A usable token from this provider, the cache, or freshly minted; raises TokenError."""
-        key = token_cache_key(auth_client)
+        key = token_cache_key(connection, client)
         margin = _margin()
         held = self._held.get(key)
         if held is not None and held.usable(margin):
             return held
-        token = self._shared_token(key, auth_client, margin)
+        token = self._shared_token(key, connection, client, margin)
         self._held[key] = token
         return token
 
-    def _shared_token(self, key: str, auth_client: AuthClient, margin: float) -> AccessToken:
-        cached = AccessToken.from_cache(cache.get(key))
-        if cached is not None and cached.usable(margin):
-            return cached
-        lock_key = mint_lock_key(auth_client)
+    def _shared_token(
+        self, key: str, connection: ConnectionSettings, client: ClientSettings, margin: float
+    ) -> AccessToken:
+        lock_key = mint_lock_key(connection, client)
         deadline = time.monotonic() + _longest_mint() + LOCK_MARGIN_SECONDS
-        while True:
+
+        def renew(wait: float) -> None:
+            cache.touch(lock_key, mint_lock_lease(wait))
+
+        while (cached := _cached(key, margin)) is None:
             # cache.add is atomic on every shared backend (Redis SET NX, DB unique key), so one
             # process mints while the others poll the cache for its result. The lock is a lease
             # on one call to the token endpoint, renewed before each retry, so a process killed
@@ -179,180 +274,115 @@ class TokenProvider:
             # A live mint outlasting its lease (a JWKS fetch too) costs one extra mint at worst.
             if cache.add(lock_key, uuid.uuid4().hex, timeout=mint_lock_lease(0)):
                 try:
-                    cached = AccessToken.from_cache(cache.get(key))
-                    if cached is not None and cached.usable(margin):
-                        return cached
-                    minted = self.mint(
-                        auth_client, renew=lambda wait: cache.touch(lock_key, mint_lock_lease(wait))
+                    return _cached(key, margin) or self._mint_and_share(
+                        key, connection, client, renew
                     )
-                    if minted.usable(margin):
-                        # The entry outlives the token; usable() decides when it is stale. A
-                        # cache-side expiry would race: DatabaseCache.get() deletes an expired
-                        # row by key, which can drop the token another process just stored.
-                        ttl = int(minted.expires_at - time.time()) + TOKEN_CACHE_GRACE_SECONDS
-                        cache.set(key, minted.as_cache(), timeout=ttl)
-                    return minted
                 finally:
                     cache.delete(lock_key)
-            self._sleep(LOCK_POLL_SECONDS)
-            cached = AccessToken.from_cache(cache.get(key))
-            if cached is not None and cached.usable(margin):
-                return cached
             if time.monotonic() > deadline:
                 raise TokenEndpointUnavailable(
                     "Timed out waiting for another process to fetch an access token.",
                     reason="lock_timeout",
                 )
+            self._sleep(LOCK_POLL_SECONDS)
+        return cached
 
-    def invalidate(self, auth_client: AuthClient, token: AccessToken) -> None:
+    def _mint_and_share(
+        self,
+        key: str,
+        connection: ConnectionSettings,
+        client: ClientSettings,
+        renew: Callable[[float], object],
+    ) -> AccessToken:
+        minted = self.mint(connection, client, renew=renew)
+        if minted.usable(_margin()):
+            # The entry outlives the token; usable() decides when it is stale. A cache-side
+            # expiry would race: DatabaseCache.get() deletes an expired row by key, which can
+            # drop the token another process just stored.
+            ttl = int(minted.expires_at - time.time()) + TOKEN_CACHE_GRACE_SECONDS
+            cache.set(key, minted.as_cache(), timeout=ttl)
+        return minted
+
+    def invalidate(
+        self, connection: ConnectionSettings, client: ClientSettings, token: AccessToken
+    ) -> None:
         """Drop `token` from the cache unless another process already replaced it."""
-        key = token_cache_key(auth_client)
+        key = token_cache_key(connection, client)
         self._held.pop(key, None)
         cached = AccessToken.from_cache(cache.get(key))
         if cached is not None and cached.value == token.value:
             cache.delete(key)
 
     def mint(
-        self, auth_client: AuthClient, *, renew: Callable[[float], object] | None = None
+        self,
+        connection: ConnectionSettings,
+        client: ClientSettings,
+        *,
+        renew: Callable[[float], object] | None = None,
     ) -> AccessToken:
-        """Mint and validate one token, retrying 429/5xx/connection failures; records the outcome.
+        """Mint and validate one token, retrying 429/5xx/connection failures; reports the outcome.
 
         `renew(wait)` is called before each retry's backoff of `wait` seconds (to keep a lock).
         """
-        attempts = settings.TEAMSADMIN_HTTP_MAX_RETRIES + 1
-        for attempt in range(1, attempts + 1):
-            try:
-                token = self._mint_once(auth_client)
-            except TokenEndpointUnavailable as exc:
-                if attempt == attempts:
-                    self._record_error(auth_client, exc)
-                    raise
-                base = settings.TEAMSADMIN_HTTP_BACKOFF_SECONDS * 2 ** (attempt - 1)
-                delay = exc.retry_after if exc.retry_after is not None else base
-                wait = min(delay + random.uniform(0, base), _max_sleep())  # noqa: S311
-                if renew is not None:
-                    renew(wait)
-                self._sleep(wait)
-            except TokenError as exc:
-                self._record_error(auth_client, exc)
-                raise
-            else:
-                self._record_ok(auth_client, token)
-                return token
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _mint_once(self, auth_client: AuthClient) -> AccessToken:
-        tenant: AuthTenant = auth_client.auth_tenant
         try:
-            secret = auth_client.get_secret()
-        except SecretKeyError:
-            raise TokenError(
-                "The stored client secret cannot be decrypted with the configured keys.",
-                reason="secret_unreadable",
-            ) from None
-        responses: list[requests.Response] = []
+            token = http.retrying(
+                lambda _retries: self._mint_once(connection, client),
+                may_retry=_retryable,
+                sleep=self._sleep,
+                before_wait=renew,
+            )
+        except TokenError as exc:
+            logger.warning(
+                "token mint failed auth_tenant=%s client=%s reason=%s",
+                connection.ref,
+                client.key,
+                exc.reason,
+            )
+            if self._observer is not None:
+                self._observer.token_failed(client, exc)
+            raise
+        if self._observer is not None:
+            self._observer.token_minted(client, token)
+        return token
 
-        def keep(resp: requests.Response) -> requests.Response:
-            responses.append(resp)
-            return resp
-
-        extra: dict[str, str] = {"audience": tenant.audience}  # §2.1: audience on every mint
-        if tenant.organization:
-            extra["organization"] = tenant.organization
-        timeout = (settings.TEAMSADMIN_HTTP_CONNECT_TIMEOUT, settings.TEAMSADMIN_HTTP_READ_TIMEOUT)
-        where = tenant.domain
+    def _mint_once(self, connection: ConnectionSettings, client: ClientSettings) -> AccessToken:
+        secret = _read_secret(client)
+        headers, body = _token_request(connection, client, secret)
         self.tokens_minted += 1
-        started = time.monotonic()
+        started, status = time.monotonic(), 0
         try:
-            with OAuth2Session(
-                client_id=auth_client.client_id,
-                client_secret=secret,
-                token_endpoint_auth_method="client_secret_post",  # noqa: S106 - §2.1, as the SDK
-            ) as session:
-                session.headers["User-Agent"] = f"{contract.CLIENT_NAME}/{settings.VERSION}"
-                session.register_compliance_hook("access_token_response", keep)
-                payload = session.fetch_token(
-                    tenant.token_url,
-                    grant_type=contract.TOKEN_GRANT_TYPE,
-                    timeout=timeout,
-                    **extra,
+            with http.hardened_session(connection.token_url, connection.outbound) as session:
+                reply = http.send_once(
+                    session, "POST", connection.token_url, data=body, headers=headers
                 )
-        except OAuthError as exc:
-            status = responses[-1].status_code if responses else 0
-            error = str(exc.error or "")
-            description = _scrub(str(exc.description or ""), secret)
-            self._log(auth_client, status, started)
-            if status == 429:
-                raise self._rate_limited(responses[-1]) from None
-            reason, words = _explain(status, error, description, tenant.audience)
-            raise TokenError(
-                f"Could not get a token from {where}: {words}.",
-                reason=reason,
-                code=error[:100],
-                description=description,
+            status = reply.status
+        except http.TransportFailure as failure:
+            raise _failure(
+                failure.kind, connection.domain, "get a token", detail=failure.message
+            ) from None
+        finally:
+            http.log_call(
+                "token request",
+                operation="token",
+                started=started,
+                auth_tenant=connection.ref,
+                client=client.key,
                 status=status,
-            ) from None
-        except requests.exceptions.SSLError:
-            self._log(auth_client, 0, started)
-            raise TokenError(
-                f"Could not get a token from {where}: the TLS connection failed "
-                "(certificate or protocol error).",
-                reason="tls_error",
-            ) from None
-        except requests.exceptions.Timeout:
-            self._log(auth_client, 0, started)
+            )
+        if http.verdict(status) != "ok":
+            raise _refusal(reply, connection, secret)
+        payload = _json_object(reply.body)
+        if not payload:
             raise TokenEndpointUnavailable(
-                f"Could not get a token from {where}: the token endpoint did not answer in time.",
-                reason="timeout",
-            ) from None
-        except requests.exceptions.ConnectionError:
-            self._log(auth_client, 0, started)
-            raise TokenEndpointUnavailable(
-                f"Could not get a token from {where}: the host is unreachable.",
-                reason="host_unreachable",
-            ) from None
-        except (requests.exceptions.HTTPError, ValueError):
-            status = responses[-1].status_code if responses else 0
-            self._log(auth_client, status, started)
-            if status == 429:
-                raise self._rate_limited(responses[-1]) from None
-            if status >= 500:
-                raise TokenEndpointUnavailable(
-                    f"Could not get a token from {where}: the token endpoint failed ({status}).",
-                    reason="endpoint_error",
-                    status=status,
-                ) from None
-            if 400 <= status < 500:
-                raise TokenError(
-                    f"Could not get a token from {where}: the token endpoint refused ({status}).",
-                    reason="token_refused",
-                    status=status,
-                ) from None
-            raise TokenEndpointUnavailable(
-                f"Could not get a token from {where}: the token endpoint sent a malformed response.",
+                f"Could not get a token from {connection.domain}: the token endpoint sent a "
+                "malformed response.",
                 reason="malformed_response",
-                status=status or None,
-            ) from None
-        except requests.exceptions.RequestException:
-            self._log(auth_client, 0, started)
-            raise TokenEndpointUnavailable(
-                f"Could not get a token from {where}: the request failed.", reason="request_failed"
-            ) from None
-        self._log(auth_client, responses[-1].status_code if responses else 200, started)
-        return self._validated(auth_client, dict(payload))
+                status=status,
+            )
+        return self._validated(connection, payload)
 
-    def _rate_limited(self, response: requests.Response) -> TokenEndpointUnavailable:
-        exc = TokenEndpointUnavailable(
-            "The Auth Tenant's token endpoint is rate limiting this client; try again shortly.",
-            reason="rate_limited",
-            status=429,
-        )
-        exc.retry_after = _parse_retry_after(response.headers.get(contract.RETRY_AFTER))
-        return exc
-
-    def _validated(self, auth_client: AuthClient, payload: dict[str, Any]) -> AccessToken:
-        tenant = auth_client.auth_tenant
-        where = tenant.domain
+    def _validated(self, connection: ConnectionSettings, payload: dict[str, Any]) -> AccessToken:
+        where = connection.domain
         value = payload.get("access_token")
         if not isinstance(value, str) or not value:
             raise TokenEndpointUnavailable(
@@ -372,7 +402,7 @@ class TokenProvider:
         if header is None:
             # §12 (6): the beta issued opaque tokens; we can only trust expires_in and scope.
             return AccessToken(value, now + lifetime, scopes, "opaque")
-        claims = self._verified_claims(tenant, value, header)
+        claims = self._verified_claims(connection, value, header)
         exp = claims.get("exp")
         expires_at = (
             min(float(exp), now + lifetime) if isinstance(exp, int | float) else now + lifetime
@@ -383,117 +413,65 @@ class TokenProvider:
         return AccessToken(value, expires_at, scopes, "jwt")
 
     def _verified_claims(
-        self, tenant: AuthTenant, value: str, header: dict[str, Any]
+        self, connection: ConnectionSettings, value: str, header: dict[str, Any]
     ) -> dict[str, Any]:
-        where = tenant.domain
-        kid = header.get("kid")
-        keys = self._jwks(tenant, refresh=False)
-        if kid not in {k.get("kid") for k in keys.get("keys", []) if isinstance(k, dict)}:
-            keys = self._jwks(tenant, refresh=True)  # the Auth Tenant may have rotated its key
+        keys = self._jwks(connection, refresh=False)
+        if header.get("kid") not in {k.get("kid") for k in keys["keys"] if isinstance(k, dict)}:
+            keys = self._jwks(connection, refresh=True)  # the Auth Tenant may have rotated its key
         try:
             key_set = KeySet.import_key_set(keys)  # type: ignore[arg-type]
-            decoded = jwt.decode(value, key_set, algorithms=[contract.TOKEN_ALGORITHM])
+            claims = dict(jwt.decode(value, key_set, algorithms=[contract.TOKEN_ALGORITHM]).claims)
         except (JoseError, ValueError, TypeError):
-            raise TokenError(
-                f"The token from {where} failed validation: its signature does not match "
-                "the Auth Tenant's published keys.",
-                reason="bad_signature",
-            ) from None
-        claims = dict(decoded.claims)
-        if claims.get("iss") != tenant.issuer:
-            raise TokenError(
-                f"The token from {where} failed validation: it was issued by "
-                f"{str(claims.get('iss'))[:100]!r}, expected {tenant.issuer!r}.",
-                reason="wrong_issuer",
-            )
+            raise _invalid(connection, "bad_signature") from None
+        if claims.get("iss") != connection.issuer:
+            raise _invalid(connection, "wrong_issuer", str(claims.get("iss"))[:100])
         aud = claims.get("aud")
-        audiences = aud if isinstance(aud, list) else [aud]
-        if tenant.audience not in audiences:
-            raise TokenError(
-                f"The token from {where} failed validation: it is not meant for {tenant.audience}.",
-                reason="wrong_audience",
-            )
+        if connection.audience not in (aud if isinstance(aud, list) else [aud]):
+            raise _invalid(connection, "wrong_audience")
         exp = claims.get("exp")
         if not isinstance(exp, int | float) or exp <= time.time():
-            raise TokenError(
-                f"The token from {where} failed validation: it has already expired "
-                "(check the server clock).",
-                reason="expired",
-            )
+            raise _invalid(connection, "expired")
         return claims
 
-    def _jwks(self, tenant: AuthTenant, *, refresh: bool) -> dict[str, Any]:
-        key = jwks_cache_key(tenant)
-        if not refresh:
-            cached = cache.get(key)
-            if isinstance(cached, dict):
-                return cached
-        timeout = (settings.TEAMSADMIN_HTTP_CONNECT_TIMEOUT, settings.TEAMSADMIN_HTTP_READ_TIMEOUT)
+    def _jwks(self, connection: ConnectionSettings, *, refresh: bool) -> dict[str, Any]:
+        key = jwks_cache_key(connection)
+        cached = None if refresh else cache.get(key)
+        if isinstance(cached, dict):
+            return cached
+        where = connection.domain
         try:
-            response = requests.get(tenant.jwks_url, timeout=timeout)
-            response.raise_for_status()
-            document = response.json()
-        except (requests.RequestException, ValueError):
-            raise TokenEndpointUnavailable(
-                f"Could not load the signing keys of {tenant.domain} to check its token.",
-                reason="jwks_unavailable",
+            with http.hardened_session(connection.jwks_url, connection.outbound) as session:
+                reply = http.send_once(session, "GET", connection.jwks_url)
+        except http.TransportFailure as failure:
+            raise _failure(
+                failure.kind, where, "load the signing keys", detail=failure.message
             ) from None
-        if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+        verdict = http.verdict(reply.status)
+        if verdict not in ("ok", "refused"):
+            raise _failure(verdict, where, "load the signing keys", status=reply.status)
+        document = _json_object(reply.body) if verdict == "ok" else {}
+        if not isinstance(document.get("keys"), list):
             raise TokenEndpointUnavailable(
-                f"The signing keys document of {tenant.domain} is malformed.",
-                reason="jwks_malformed",
+                f"Could not load the signing keys of {where} to check its token "
+                f"(answer {reply.status}).",
+                reason="jwks_unavailable",
+                status=reply.status,
             )
         cache.set(key, document, timeout=JWKS_CACHE_SECONDS)
         return document
 
-    def _log(self, auth_client: AuthClient, status: int, started: float) -> None:
-        duration_ms = round((time.monotonic() - started) * 1000)
-        logger.info(
-            "token request auth_tenant=%s client=%s status=%s duration_ms=%s",
-            auth_client.auth_tenant_id,
-            auth_client.pk,
-            status,
-            duration_ms,
-            extra={
-                "operation": "token",
-                "auth_tenant": auth_client.auth_tenant_id,
-                "auth_client": auth_client.pk,
-                "status": status,
-                "duration_ms": duration_ms,
-            },
-        )
 
-    def _record_ok(self, auth_client: AuthClient, token: AccessToken) -> None:
-        auth_client.token_last_ok_at = datetime.now(UTC)
-        auth_client.token_expires_at = datetime.fromtimestamp(token.expires_at, UTC)
-        auth_client.token_scopes = " ".join(sorted(token.scopes))[:500]
-        auth_client.token_kind = token.kind
-        self._save(
-            auth_client,
-            ["token_last_ok_at", "token_expires_at", "token_scopes", "token_kind"],
-        )
-
-    def _record_error(self, auth_client: AuthClient, exc: TokenError) -> None:
-        auth_client.token_last_error_at = datetime.now(UTC)
-        auth_client.token_last_error = exc.message[:500]
-        self._save(auth_client, ["token_last_error_at", "token_last_error"])
-        logger.warning(
-            "token mint failed auth_tenant=%s client=%s reason=%s",
-            auth_client.auth_tenant_id,
-            auth_client.pk,
-            exc.reason,
-        )
-
-    def _save(self, auth_client: AuthClient, fields: list[str]) -> None:
-        try:
-            auth_client.save(update_fields=fields)
-        except DatabaseError:
-            # The row may have been removed while we minted; token status is advisory.
-            logger.warning("token status not saved for client=%s", auth_client.pk)
-
-
-def _max_sleep() -> float:
-    return float(settings.TEAMSADMIN_HTTP_MAX_SLEEP_SECONDS)
+def _invalid(connection: ConnectionSettings, reason: str, issuer: str = "") -> TokenError:
+    """A token that failed validation (§2.4), in plain words."""
+    words = {
+        "bad_signature": "its signature does not match the Auth Tenant's published keys",
+        "wrong_issuer": f"it was issued by {issuer!r}, expected {connection.issuer!r}",
+        "wrong_audience": f"it is not meant for {connection.audience}",
+        "expired": "it has already expired (check the server clock)",
+    }[reason]
+    return TokenError(
+        f"The token from {connection.domain} failed validation: {words}.", reason=reason
+    )
 
 
 def _call_seconds() -> float:
@@ -509,4 +487,4 @@ def mint_lock_lease(wait: float) -> int:
 def _longest_mint() -> float:
     """How long a live mint can take with all its retries: how long others wait for it."""
     retries = settings.TEAMSADMIN_HTTP_MAX_RETRIES
-    return _call_seconds() * (retries + 1) + _max_sleep() * retries
+    return _call_seconds() * (retries + 1) + http.max_sleep() * retries

@@ -101,8 +101,8 @@ class ErrorBody:
 
 
 @dataclass(frozen=True, slots=True)
-class TeamMember:
-    """A team member: identity and team role (§6 TeamMember); `role` may be an unknown string."""
+class Person:
+    """Who a member is (§6): the fields TeamMember and TenantMember share."""
 
     id: str
     name: str
@@ -110,19 +110,18 @@ class TeamMember:
     family_name: str
     nickname: str
     email: str
-    role: str
 
     @classmethod
-    def from_api(cls, data: object) -> Self:
-        d = _obj(data, "member")
+    def _parse(cls, d: Mapping[str, Any], what: str, **own: Any) -> Self:
+        """The shared fields from `d`, plus the subclass's `own` fields."""
         return cls(
-            id=_required_str(d, "id", "member"),
+            id=_required_str(d, "id", what),
             name=_str(d, "name"),
             given_name=_str(d, "given_name"),
             family_name=_str(d, "family_name"),
             nickname=_str(d, "nickname"),
             email=_str(d, "email"),
-            role=_str(d, "role"),
+            **own,
         )
 
     @property
@@ -130,6 +129,18 @@ class TeamMember:
         return (
             self.name or " ".join(p for p in (self.given_name, self.family_name) if p) or self.email
         )
+
+
+@dataclass(frozen=True, slots=True)
+class TeamMember(Person):
+    """A team member: identity and team role (§6 TeamMember); `role` may be an unknown string."""
+
+    role: str
+
+    @classmethod
+    def from_api(cls, data: object) -> Self:
+        d = _obj(data, "member")
+        return cls._parse(d, "member", role=_str(d, "role"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,29 +228,15 @@ class CreatedTenant:
 
 
 @dataclass(frozen=True, slots=True)
-class TenantMember:
+class TenantMember(Person):
     """A member with access to one tenant and their tenant roles (§6 TenantMember)."""
 
-    id: str
-    name: str
-    email: str
     roles: list[str]
-    given_name: str
-    family_name: str
-    nickname: str
 
     @classmethod
     def from_api(cls, data: object) -> Self:
         d = _obj(data, "tenant member")
-        return cls(
-            id=_required_str(d, "id", "tenant member"),
-            name=_str(d, "name"),
-            email=_str(d, "email"),
-            roles=_str_list(d, "roles"),
-            given_name=_str(d, "given_name"),
-            family_name=_str(d, "family_name"),
-            nickname=_str(d, "nickname"),
-        )
+        return cls._parse(d, "tenant member", roles=_str_list(d, "roles"))
 
 
 @dataclass(frozen=True, slots=True)

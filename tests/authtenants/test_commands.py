@@ -87,6 +87,7 @@ def test_setup_sandbox_points_the_demo_tenant_at_the_given_port(
     assert tenant.api_base_url == "http://127.0.0.1:8124/sandbox/teams/acme"
     assert tenant.token_url == "http://127.0.0.1:8124/sandbox/auth/acme.us.auth0.com/oauth/token"
     assert tenant.issuer == "https://acme.us.auth0.com/"
+    assert tenant.sandbox_origin == "http://127.0.0.1:8124"  # loopback is allowed only there
     clients = {client.label: client for client in tenant.clients.all()}
     assert set(clients) == {"Owner actions", "Read-only sync"}
     assert len(clients["Owner actions"].scope_set) == 9

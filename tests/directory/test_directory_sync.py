@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.authtenants.connection import teams_client
 from apps.authtenants.models import AuthTenant
 from apps.directory import selectors, services
 from apps.directory.models import DirectoryAccess, DirectoryMember, DirectorySnapshot
 from apps.sandbox.models import SandboxMember, SandboxTenant, SandboxTenantRole
 from apps.sync.models import SyncStatus
-from apps.teamsapi.client import teams_client
 from tests.fixtures.sandbox import Sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core.cache import cache
 from pytest_django.fixtures import Settings as SettingsWrapper
+
+from apps.authtenants.connection import (
+    connection_settings,
+    recording_token_provider,
+    teams_client,
+)
+from apps.authtenants.models import AuthTenant
+from apps.teamsapi.client import TeamsClient
+from tests.teamsapi.servers import Recorder, recorders
 
 
 class RecordingSleep:
@@ -37,3 +46,32 @@ def _clean_token_cache(settings: SettingsWrapper) -> Iterator[None]:
 @pytest.fixture
 def recording_sleep() -> RecordingSleep:
     return RecordingSleep()
+
+
+@pytest.fixture
+def api(auth_tenant: AuthTenant) -> Iterator[TeamsClient]:
+    """A Teams API client for the sandbox's Auth Tenant, closed after the test."""
+    with teams_client(auth_tenant) as client:
+        yield client
+
+
+def sleeping_client(auth_tenant: AuthTenant, sleep: Callable[[float], None]) -> TeamsClient:
+    """A client whose backoffs (API and token endpoint) go through `sleep`."""
+    return TeamsClient(
+        connection_settings(auth_tenant),
+        token_provider=recording_token_provider(sleep=sleep),
+        sleep=sleep,
+    )
+
+
+@pytest.fixture
+def paced_api(auth_tenant: AuthTenant, recording_sleep: RecordingSleep) -> Iterator[TeamsClient]:
+    """Like `api`, but every backoff goes through `recording_sleep`."""
+    with sleeping_client(auth_tenant, recording_sleep) as client:
+        yield client
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., Recorder]]:
+    """Start local HTTP(S) servers that record requests; they stop at the test's end."""
+    yield from recorders()

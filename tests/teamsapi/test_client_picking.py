@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from apps.authtenants.connection import teams_client
 from apps.authtenants.models import AuthTenant
-from apps.teamsapi.client import teams_client
+from apps.teamsapi.client import TeamsClient
 from apps.teamsapi.contract import TeamRole
 from apps.teamsapi.errors import NoClientForScope, TeamsApiForbidden
 
@@ -18,11 +19,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_reads_use_the_read_only_client_and_writes_the_owner_client(
-    auth_tenant: AuthTenant, sandbox: Sandbox
+    api: TeamsClient, sandbox: Sandbox
 ) -> None:
-    client = teams_client(auth_tenant)
-    client.list_environments()
-    client.invite_member(email="picked@example.com", role=TeamRole.CONTRIBUTOR)
+    api.list_environments()
+    api.invite_member(email="picked@example.com", role=TeamRole.CONTRIBUTOR)
     reads = sandbox.requests_log(path_contains="/api/environments")
     writes = sandbox.requests_log(path_contains="/api/members", method="POST")
     assert [r.client_id for r in reads] == [sandbox.readonly_client_id]
@@ -31,7 +31,8 @@ def test_reads_use_the_read_only_client_and_writes_the_owner_client(
 
 def test_disabled_clients_are_never_picked(auth_tenant: AuthTenant, sandbox: Sandbox) -> None:
     auth_tenant.clients.filter(client_id=sandbox.readonly_client_id).update(enabled=False)
-    teams_client(auth_tenant).list_environments()
+    with teams_client(auth_tenant) as client:
+        client.list_environments()
     assert [r.client_id for r in sandbox.requests_log(path_contains="/api/environments")] == [
         sandbox.owner_client_id
     ]
@@ -40,8 +41,7 @@ def test_disabled_clients_are_never_picked(auth_tenant: AuthTenant, sandbox: San
 def test_no_client_with_the_scope_names_the_scope_and_the_feature(
     readonly_auth_tenant: AuthTenant, sandbox: Sandbox
 ) -> None:
-    client = teams_client(readonly_auth_tenant)
-    with pytest.raises(NoClientForScope) as info:
+    with teams_client(readonly_auth_tenant) as client, pytest.raises(NoClientForScope) as info:
         client.invite_member(email="x@example.com", role=TeamRole.CONTRIBUTOR)
     assert info.value.scope == "create:invitations"
     assert "create:invitations" in info.value.message
@@ -57,8 +57,7 @@ def test_a_token_lacking_the_scope_is_refused_before_calling_the_api(
     readonly_auth_tenant.clients.update(
         scopes="read:tenants read:members read:team_activity delete:tenants"
     )
-    client = teams_client(readonly_auth_tenant)
-    with pytest.raises(TeamsApiForbidden) as info:
+    with teams_client(readonly_auth_tenant) as client, pytest.raises(TeamsApiForbidden) as info:
         client.delete_tenant("538c9e21-e3d5-4ad6-b3d0-352c62369fb0")
     assert info.value.scope == "delete:tenants"
     assert "delete:tenants" in info.value.message

@@ -9,13 +9,15 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
+from pytest_django.fixtures import Settings as SettingsWrapper
 
+from apps.authtenants.connection import teams_client
 from apps.authtenants.models import AuthTenant
-from apps.teamsapi.client import TeamsClient, teams_client
 from apps.teamsapi.errors import RETRYABLE, TeamsApiUnavailable
-from tests.teamsapi.conftest import RecordingSleep
+from tests.teamsapi.conftest import RecordingSleep, sleeping_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,13 +62,20 @@ def cutting_server() -> Iterator[CuttingServer]:
 
 
 def test_a_body_cut_short_is_retried_on_a_new_connection_then_reported(
-    auth_tenant: AuthTenant, cutting_server: CuttingServer, recording_sleep: RecordingSleep
+    auth_tenant: AuthTenant,
+    cutting_server: CuttingServer,
+    recording_sleep: RecordingSleep,
+    settings: SettingsWrapper,
 ) -> None:
-    teams_client(auth_tenant).list_environments()  # the token comes from the sandbox
+    with teams_client(auth_tenant) as client:
+        client.list_environments()  # the token comes from the sandbox
     auth_tenant.api_base_url_override = cutting_server.url
-    client = TeamsClient(auth_tenant, sleep=recording_sleep)
+    settings.TEAMSADMIN_ALLOWED_API_HOSTS = [urlsplit(cutting_server.url).netloc]
 
-    with pytest.raises(TeamsApiUnavailable) as info:
+    with (
+        sleeping_client(auth_tenant, recording_sleep) as client,
+        pytest.raises(TeamsApiUnavailable) as info,
+    ):
         client.list_environments()
 
     assert isinstance(info.value, RETRYABLE)

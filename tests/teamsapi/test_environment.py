@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from apps.authtenants.connection import teams_client
 from apps.authtenants.models import AuthTenant
-from apps.teamsapi.client import teams_client
 from apps.teamsapi.errors import TeamsApiUnavailable
 from tests.fixtures.sandbox import Sandbox
 
@@ -28,7 +28,8 @@ def primed(
     """A token already in the cache, and no proxy variables from the machine running the tests."""
     for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
-    teams_client(auth_tenant).list_environments()
+    with teams_client(auth_tenant) as client:
+        client.list_environments()
     return auth_tenant
 
 
@@ -36,14 +37,15 @@ def test_a_proxy_named_by_the_environment_is_used(
     primed: AuthTenant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", CLOSED_PORT_PROXY)
-    with pytest.raises(TeamsApiUnavailable):
-        teams_client(primed).list_environments()
+    with teams_client(primed) as client, pytest.raises(TeamsApiUnavailable):
+        client.list_environments()
 
 
 def test_no_proxy_exempts_the_api_host(primed: AuthTenant, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HTTP_PROXY", CLOSED_PORT_PROXY)
     monkeypatch.setenv("NO_PROXY", _api_host(primed))
-    assert teams_client(primed).list_environments()
+    with teams_client(primed) as client:
+        assert client.list_environments()
 
 
 def test_a_netrc_entry_never_replaces_the_bearer_token(
@@ -53,4 +55,5 @@ def test_a_netrc_entry_never_replaces_the_bearer_token(
     netrc.write_text(f"machine {_api_host(primed)} login someone password something\n")
     netrc.chmod(0o600)
     monkeypatch.setenv("NETRC", str(netrc))
-    assert teams_client(primed).list_environments()
+    with teams_client(primed) as client:
+        assert client.list_environments()

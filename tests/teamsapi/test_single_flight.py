@@ -58,6 +58,7 @@ def test_processes_refreshing_at_expiry_make_exactly_one_token_request(
             "domain": auth_tenant.domain,
             "api_base_url_override": auth_tenant.api_base_url_override,
             "auth_base_url_override": auth_tenant.auth_base_url_override,
+            "sandbox_origin": auth_tenant.sandbox_origin,
         },
         "client": {"label": "reader", "client_id": sandbox.readonly_client_id, "scopes": ""},
         "secret": sandbox.readonly_client_secret,

@@ -29,8 +29,13 @@ def prep(db_path: str, config_json: str) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    from apps.authtenants.connection import (
+        client_settings,
+        connection_settings,
+        forget_client_token,
+        recording_token_provider,
+    )
     from apps.authtenants.models import AuthClient, AuthTenant
-    from apps.teamsapi.tokens import TokenProvider, forget_token
 
     config = json.loads(config_json)
     call_command("migrate", "authtenants", verbosity=0)
@@ -40,8 +45,8 @@ def prep(db_path: str, config_json: str) -> None:
     row = AuthClient(auth_tenant=tenant, **config["client"])
     row.set_secret(config["secret"])
     row.save()
-    forget_token(row)
-    token = TokenProvider().token(row)
+    forget_client_token(row)
+    token = recording_token_provider().token(connection_settings(tenant), client_settings(row))
     print(json.dumps({"client_pk": row.pk, "expires_at": token.expires_at}))
 
 
@@ -49,12 +54,17 @@ def run(db_path: str, threads: int) -> None:
     _setup(db_path)
     from django.db import connection
 
+    from apps.authtenants.connection import (
+        client_settings,
+        connection_settings,
+        recording_token_provider,
+    )
     from apps.authtenants.models import AuthClient
-    from apps.teamsapi.tokens import TokenProvider
 
     row = AuthClient.objects.select_related("auth_tenant").get()
+    target = connection_settings(row.auth_tenant), client_settings(row)
     connection.close()
-    provider = TokenProvider()
+    provider = recording_token_provider()
     print("ready", flush=True)
     start_at = float(sys.stdin.readline())
     seen: list[str] = []
@@ -63,7 +73,7 @@ def run(db_path: str, threads: int) -> None:
     def call() -> None:
         time.sleep(max(0.0, start_at - time.time()))
         try:
-            token = provider.token(row)
+            token = provider.token(*target)
         except Exception as exc:  # reported to the parent, which fails the test
             errors.append(repr(exc))
         else:
