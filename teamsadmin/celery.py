@@ -7,6 +7,8 @@ import os
 from celery import Celery
 from django.conf import settings
 
+from apps.sync import tasknames
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamsadmin.settings")
 
 app = Celery("teamsadmin")
@@ -15,15 +17,17 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "activity-sync-all": {
-        "task": "apps.activity.tasks.activity_sync_all_task",
+        "task": tasknames.SYNC_ALL,
+        "args": ("activity",),
         "schedule": float(settings.TEAMSADMIN_SYNC_INTERVAL_SECONDS),
     },
     "directory-sync-all": {
-        "task": "apps.directory.tasks.directory_sync_all_task",
+        "task": tasknames.SYNC_ALL,
+        "args": ("directory",),
         "schedule": float(settings.TEAMSADMIN_DIRECTORY_SYNC_INTERVAL_SECONDS),
     },
     "sync-runs-prune": {
-        "task": "apps.sync.tasks.sync_runs_prune_task",
+        "task": tasknames.RUNS_PRUNE,
         "schedule": 24 * 60 * 60.0,
     },
 }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,17 +18,12 @@ from apps.directory.models import (
     DirectoryTenant,
 )
 from apps.sync.models import SyncKind, SyncRun
-from apps.sync.services import run_progress, sync_execute
+from apps.sync.services import run_progress, sync_run
 from apps.teamsapi.client import TeamsClient
-from apps.teamsapi.errors import RETRYABLE
 
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
     from apps.teamsapi.types import TeamMember, Tenant
-
-logger = logging.getLogger(__name__)
-
-PAGE_SIZE = 50  # contract §8.1
 
 Strategy = DirectorySnapshot.Strategy
 
@@ -38,20 +31,17 @@ Strategy = DirectorySnapshot.Strategy
 def access_strategy(*, tenants: int, members: int, environments: int) -> Strategy:
     """Pick the cheaper way to read tenant access from the team's shape.
 
-    Per tenant (`GET /api/tenants/{id}/members`, paged by 50) costs at least one request per
-    tenant and `ceil(members / 50)` at worst; per member (`GET /api/members/{id}/tenants/{env}`,
-    not paged) costs exactly members x environments. Per member wins only when it is cheaper
-    than per tenant's best case, so the choice never costs more than the alternative would.
+    Per tenant (`GET /api/tenants/{id}/members`, PAGE_SIZE_MAX a page) costs one request per
+    tenant at best and `ceil(members / PAGE_SIZE_MAX)` per tenant at worst; per member
+    (`GET /api/members/{id}/tenants/{env}`, not paged) costs exactly members x environments.
+    Per member wins only when it is cheaper than per tenant's best case, so the choice never
+    costs more than the alternative would.
     """
     per_tenant_best = tenants
     per_member = members * environments
     if per_member < per_tenant_best:
         return Strategy.PER_MEMBER
     return Strategy.PER_TENANT
-
-
-def per_tenant_worst_case(*, tenants: int, members: int) -> int:
-    return tenants * max(1, math.ceil(members / PAGE_SIZE))
 
 
 @dataclass
@@ -63,28 +53,27 @@ class _Fetched:
 
 
 def directory_sync(*, auth_tenant: AuthTenant) -> SyncRun:
-    """Refresh the Auth Tenant's directory mirror; returns the recorded SyncRun.
+    """Refresh the Auth Tenant's directory mirror; returns the succeeded SyncRun.
 
     Everything is read first and applied in one transaction, so readers see either the old or
-    the new snapshot. Rows gone upstream get `removed_at` instead of being deleted.
+    the new snapshot. Rows gone upstream get `removed_at` instead of being deleted. Raises
+    SyncSkipped or SyncFailed (see `sync_run`) carrying the recorded run.
     """
-    return sync_execute(
-        auth_tenant=auth_tenant,
-        kind=SyncKind.DIRECTORY,
-        full=True,
-        work=lambda run: _refresh(run=run, auth_tenant=auth_tenant),
-        reraise=RETRYABLE,
-    )
+    with (
+        sync_run(auth_tenant=auth_tenant, kind=SyncKind.DIRECTORY, full=True) as run,
+        teams_client(auth_tenant) as client,
+    ):
+        _refresh(run, client)
+    return run
 
 
-def _refresh(*, run: SyncRun, auth_tenant: AuthTenant) -> None:
-    client = teams_client(auth_tenant)
+def _refresh(run: SyncRun, client: TeamsClient) -> None:
     fetched = _fetch(client, run)
     taken_at = timezone.now()
     with transaction.atomic():
-        created, updated, removed = _apply(auth_tenant, fetched, taken_at)
+        created, updated, removed = _apply(run.auth_tenant, fetched, taken_at)
         DirectorySnapshot.objects.create(
-            auth_tenant=auth_tenant,
+            auth_tenant=run.auth_tenant,
             taken_at=taken_at,
             strategy=fetched.strategy,
             tenants=len(fetched.tenants),
@@ -99,14 +88,6 @@ def _refresh(*, run: SyncRun, auth_tenant: AuthTenant) -> None:
             rows_updated=updated,
             rows_removed=removed,
         )
-    logger.info(
-        "directory synced",
-        extra={
-            "auth_tenant": auth_tenant.pk,
-            "strategy": fetched.strategy,
-            "rows_created": created,
-        },
-    )
 
 
 def _fetch(client: TeamsClient, run: SyncRun) -> _Fetched:
