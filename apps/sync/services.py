@@ -168,16 +168,16 @@ def _finish(run: SyncRun, status: SyncStatus, error: str) -> None:
 def run_summary(run: SyncRun) -> str:
     """One line saying what a finished run did, for the log and the sync commands."""
     duration = run.duration_seconds or 0.0
-    text = (
-        f"{run.auth_tenant.name}: {run.kind} sync {run.status} in {duration:.1f}s, "
-        f"{run.pages_fetched} pages, {run.requests_made} requests"
-    )
+    text = f"{run.auth_tenant.name}: {run.kind} sync {run.status} in {duration:.1f}s, "
     if run.kind == SyncKind.ACTIVITY:
-        text += f", {run.events_created} new events, {run.events_present} already stored"
+        text += (
+            f"{run.pages_fetched} pages, {run.requests_made} requests, "
+            f"{run.events_created} new events, {run.events_present} already stored"
+        )
     else:
         text += (
-            f", {run.rows_created} rows created, {run.rows_updated} updated, "
-            f"{run.rows_removed} marked removed"
+            f"{run.requests_made} requests, {run.rows_created} rows created, "
+            f"{run.rows_updated} updated, {run.rows_removed} marked removed"
         )
     if run.status in {SyncStatus.FAILED, SyncStatus.SKIPPED}:
         text += f": {run.error}"
