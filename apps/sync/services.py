@@ -167,6 +167,8 @@ def _finish(run: SyncRun, status: SyncStatus, error: str) -> None:
 
 def run_summary(run: SyncRun) -> str:
     """One line saying what a finished run did, for the log and the sync commands."""
+    if run.status == SyncStatus.SKIPPED:
+        return f"{run.auth_tenant.name}: {run.kind} sync skipped: {run.error}"
     duration = run.duration_seconds or 0.0
     text = f"{run.auth_tenant.name}: {run.kind} sync {run.status} in {duration:.1f}s, "
     if run.kind == SyncKind.ACTIVITY:
@@ -179,7 +181,7 @@ def run_summary(run: SyncRun) -> str:
             f"{run.requests_made} requests, {run.rows_created} rows created, "
             f"{run.rows_updated} updated, {run.rows_removed} marked removed"
         )
-    if run.status in {SyncStatus.FAILED, SyncStatus.SKIPPED}:
+    if run.status == SyncStatus.FAILED:
         text += f": {run.error}"
     return text
 

@@ -60,6 +60,9 @@ def test_a_run_started_while_another_holds_the_lock_is_recorded_as_skipped(
     assert calls == []
     assert skipped.value.run.status == SyncStatus.SKIPPED
     assert skipped.value.run.error == services.ALREADY_RUNNING
+    assert services.run_summary(skipped.value.run) == (
+        f"{tenant.name}: activity sync skipped: already running"
+    )
     outer.refresh_from_db()
     assert outer.status == SyncStatus.SUCCEEDED
 

@@ -6,6 +6,7 @@ It lives in the sync app because it queues the first sync, by task name like eve
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import subprocess
@@ -99,11 +100,16 @@ class Command(BaseCommand):
         return not probes
 
     def _announce(self, url: str) -> None:
-        self.stdout.write("")
-        self.stdout.write(f"Teams Admin is up on {url}  (Ctrl-C stops web, worker and beat)")
-        self.stdout.write("A first directory and activity sync is queued.")
+        """The URL and demo logins in one write, so the workers' lines do not split them."""
+        logins = io.StringIO()
         if settings.TEAMSADMIN_SANDBOX:
-            call_command("demo_users", stdout=self.stdout)
+            call_command("demo_users", stdout=logins)
+        self.stdout.write(
+            f"\nTeams Admin is up on {url}  (Ctrl-C stops web, worker and beat)\n"
+            f"A first directory and activity sync was queued when the web server answered.\n"
+            f"{logins.getvalue()}",
+            ending="",
+        )
 
 
 def _commands(host: str, port: int, schedule: Path) -> dict[str, list[str]]:
@@ -144,8 +150,10 @@ def _beat_ticked(schedule: Path, started: float) -> bool:
 
 
 def _stop(children: Children) -> None:
+    # SIGINT to each group is what Ctrl-C in a terminal would send: Celery's pool processes
+    # ignore it and their parent shuts them down warmly; runserver's reloader and server stop.
     for child in children.values():
-        _signal_group(child, signal.SIGTERM)
+        _signal_group(child, signal.SIGINT)
     for child in children.values():
         try:
             child.wait(timeout=10)
