@@ -19,7 +19,7 @@ def auth_tenants_from_option(value: str) -> list[AuthTenant]:
             raise CommandError("No enabled Auth Tenant is configured.")
         return tenants
     tenant = AuthTenant.objects.filter(name=value).first()
-    if tenant is None and value.isdigit():
+    if tenant is None and value.isascii() and value.isdigit():  # int("²") fails
         tenant = AuthTenant.objects.filter(pk=int(value)).first()
     if tenant is None:
         raise CommandError(f"No Auth Tenant is named {value!r} or has that id.")
