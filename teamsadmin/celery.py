@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 from django.conf import settings
 
 from apps.sync import tasknames
@@ -14,6 +15,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamsadmin.settings")
 app = Celery("teamsadmin")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def _keep_django_logging(**kwargs: Any) -> None:
+    """Workers and beat keep Django's LOGGING (set up with Django) instead of Celery's own, so
+    their console follows the same rules as the web server's."""
+
 
 app.conf.beat_schedule = {
     "activity-sync-all": {

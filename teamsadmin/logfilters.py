@@ -1,5 +1,5 @@
-"""Console logging filters: the sandbox's request lines off, a refused request in one line,
-kombu's default-host notice off."""
+"""Console logging filters: the sandbox's request lines and the per-call API lines off, a
+refused request in one line, kombu's default-host notice off."""
 
 from __future__ import annotations
 
@@ -50,6 +50,17 @@ class PermissionDeniedFilter(logging.Filter):
             record.exc_info = None
             record.exc_text = None
         return True
+
+
+class TeamsApiCallsFilter(logging.Filter):
+    """Keep the Teams API client's per-call and per-token lines (below WARNING) off a handler.
+
+    Put on the console handler rather than the logger, so the lines are still recorded for
+    whoever listens closer (LOG_LEVEL=DEBUG drops this filter).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith("apps.teamsapi")
 
 
 class BrokerDefaultHostFilter(logging.Filter):

@@ -241,7 +241,8 @@ TEAMSADMIN_SANDBOX_TOKEN_LIFETIME_SECONDS = env_int(
 # --- Logging ----------------------------------------------------------------------------------
 # The console shows Teams Admin's own lines (one summary per sync run) and the dashboard's
 # requests. Per-call Teams API and token lines, and the sandbox's per-request lines, only show
-# with LOG_LEVEL=DEBUG.
+# with LOG_LEVEL=DEBUG. Celery workers and beat log through this configuration too
+# (teamsadmin/celery.py), so Celery's own INFO lines stay below the root's WARNING.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 _LOG_DEBUG = LOG_LEVEL == "DEBUG"
 _REQUEST_FILTERS = ["permission_denied"] + ([] if _LOG_DEBUG else ["hide_sandbox_requests"])
@@ -252,6 +253,7 @@ LOGGING = {
         "permission_denied": {"()": "teamsadmin.logfilters.PermissionDeniedFilter"},
         "hide_sandbox_requests": {"()": "teamsadmin.logfilters.SandboxRequestsFilter"},
         "broker_default_host": {"()": "teamsadmin.logfilters.BrokerDefaultHostFilter"},
+        "teams_api_calls": {"()": "teamsadmin.logfilters.TeamsApiCallsFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
@@ -262,13 +264,16 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": [] if _LOG_DEBUG else ["teams_api_calls"],
+        },
         "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "apps": {"level": LOG_LEVEL},
-        "apps.teamsapi": {"level": LOG_LEVEL if _LOG_DEBUG else "WARNING"},
         "teamsadmin": {"level": LOG_LEVEL},
         # Replaces Django's default console handler, which printed each line a second time.
         "django": {"handlers": [], "level": "INFO"},

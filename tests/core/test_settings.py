@@ -119,6 +119,8 @@ def test_the_embedded_broker_keeps_every_folder_under_the_var_dir(tmp_path: Path
 
 CONSOLE_LINES = """
 import logging
+from teamsadmin.celery import app
+app.log.setup_logging_subsystem(loglevel="INFO")  # as a worker does; it keeps this configuration
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.test import RequestFactory

@@ -26,8 +26,6 @@ from apps.sync.queue import task_send
 from apps.sync.tasknames import SYNC_ALL
 
 START_TIMEOUT_SECONDS = 90
-# Celery's own per-task lines stay off; the sync logs one summary line per run itself.
-CELERY_LOG_LEVEL = "WARNING"
 
 Children = dict[str, subprocess.Popen[bytes]]
 
@@ -116,8 +114,8 @@ def _commands(host: str, port: int, schedule: Path) -> dict[str, list[str]]:
     python, celery = sys.executable, [sys.executable, "-m", "celery", "-A", "teamsadmin"]
     return {
         "web": [python, "manage.py", "runserver", f"{host}:{port}"],
-        "worker": [*celery, "worker", f"--loglevel={CELERY_LOG_LEVEL}", "--concurrency=2"],
-        "beat": [*celery, "beat", f"--loglevel={CELERY_LOG_LEVEL}", "--schedule", str(schedule)],
+        "worker": [*celery, "worker", "--concurrency=2"],
+        "beat": [*celery, "beat", "--schedule", str(schedule)],
     }
 
 
