@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from apps.sync.queue import task_send
+from apps.sync.queue import DEFAULT_KINDS, task_send
 from apps.sync.tasknames import SYNC_ALL
 
 START_TIMEOUT_SECONDS = 90
@@ -88,7 +88,7 @@ class Command(BaseCommand):
             for name in [name for name, probe in probes.items() if probe()]:
                 del probes[name]
                 if name == "web":
-                    for kind in ("directory", "activity"):
+                    for kind in DEFAULT_KINDS:
                         task_send(SYNC_ALL, kind)
             if any(children[name].poll() is not None for name in probes):
                 break
