@@ -126,20 +126,22 @@ def _role_names(roles: Iterable[Any]) -> list[str]:
     return sorted(str(getattr(role, "role", role)) for role in roles)
 
 
+# Text fields copied from the API's tenants and members to their mirror rows (None -> "").
+TENANT_TEXT_FIELDS = ("tenant_name", "environment", "environment_tag", "domain", "locality")
+MEMBER_TEXT_FIELDS = ("name", "given_name", "family_name", "nickname", "email", "role")
+
+
+def _texts(item: object, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(item, name) or "" for name in fields}
+
+
 def _apply(auth_tenant: AuthTenant, fetched: _Fetched, at: datetime) -> tuple[int, int, int]:
     tenants, t_created, t_updated, t_removed = _mirror_rows(
         DirectoryTenant,
         auth_tenant=auth_tenant,
         key_field="tenant_id",
         incoming={
-            item.tenant_id: {
-                "tenant_name": item.tenant_name or "",
-                "environment": item.environment or "",
-                "environment_tag": item.environment_tag or "",
-                "domain": item.domain or "",
-                "locality": item.locality or "",
-                "created_at": item.created_at,
-            }
+            item.tenant_id: {**_texts(item, TENANT_TEXT_FIELDS), "created_at": item.created_at}
             for item in fetched.tenants
         },
         at=at,
@@ -148,17 +150,7 @@ def _apply(auth_tenant: AuthTenant, fetched: _Fetched, at: datetime) -> tuple[in
         DirectoryMember,
         auth_tenant=auth_tenant,
         key_field="member_id",
-        incoming={
-            person.id: {
-                "name": person.name or "",
-                "given_name": person.given_name or "",
-                "family_name": person.family_name or "",
-                "nickname": person.nickname or "",
-                "email": person.email or "",
-                "role": person.role or "",
-            }
-            for person in fetched.members
-        },
+        incoming={person.id: _texts(person, MEMBER_TEXT_FIELDS) for person in fetched.members},
         at=at,
     )
     created, updated, removed = t_created + m_created, t_updated + m_updated, t_removed + m_removed
