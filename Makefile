@@ -29,7 +29,7 @@ setup: install ## Migrate, seed the sandbox, create demo logins and the demo Aut
 	$(BIN)/python manage.py migrate --no-input -v 0
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py sandbox_seed --if-empty
-	$(BIN)/python manage.py demo_users
+	$(BIN)/python manage.py demo_users --quiet
 
 run: setup ## Start web, Celery worker and beat on http://127.0.0.1:$(PORT) (Ctrl-C stops all)
 	$(BIN)/python manage.py authtenant_setup_sandbox --port $(PORT)

@@ -195,6 +195,7 @@ def child_backfill(variant: str) -> dict[str, Any]:
     from apps.activity.models import ActivityEvent
     from apps.authtenants.models import AuthTenant
     from apps.sandbox.models import SandboxRequest
+    from apps.sync.services import SyncNotCompleted
     from apps.teamsapi.client import TeamsClient
 
     # Where the time goes: pages are fetched in a read-ahead thread while earlier ones are
@@ -220,7 +221,10 @@ def child_backfill(variant: str) -> dict[str, Any]:
     requests_before = logs.count()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    run = services.activity_sync(auth_tenant=tenant)
+    try:
+        run = services.activity_sync(auth_tenant=tenant)
+    except SyncNotCompleted as stopped:  # reported below with its reason
+        run = stopped.run
     seconds = time.perf_counter() - started
     stored = ActivityEvent.objects.filter(auth_tenant=tenant).count()
     requests_made = logs.count() - requests_before

@@ -241,12 +241,51 @@ TEAMSADMIN_SANDBOX_TOKEN_LIFETIME_SECONDS = env_int(
 )
 
 # --- Logging ----------------------------------------------------------------------------------
+# The console shows Teams Admin's own lines (one summary per sync run) and the dashboard's
+# requests. Per-call Teams API and token lines, and the sandbox's per-request lines, only show
+# with LOG_LEVEL=DEBUG. Celery workers and beat log through this configuration too
+# (teamsadmin/celery.py), so Celery's own INFO lines stay below the root's WARNING.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+_LOG_DEBUG = LOG_LEVEL == "DEBUG"
+_REQUEST_FILTERS = ["permission_denied"] + ([] if _LOG_DEBUG else ["hide_sandbox_requests"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "permission_denied": {"()": "teamsadmin.logfilters.PermissionDeniedFilter"},
+        "hide_sandbox_requests": {"()": "teamsadmin.logfilters.SandboxRequestsFilter"},
+        "broker_default_host": {"()": "teamsadmin.logfilters.BrokerDefaultHostFilter"},
+        "teams_api_calls": {"()": "teamsadmin.logfilters.TeamsApiCallsFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": [] if _LOG_DEBUG else ["teams_api_calls"],
+        },
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"apps": {"level": LOG_LEVEL}, "teamsadmin": {"level": LOG_LEVEL}},
+    "loggers": {
+        "apps": {"level": LOG_LEVEL},
+        "teamsadmin": {"level": LOG_LEVEL},
+        # Replaces Django's default console handler, which printed each line a second time.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": _REQUEST_FILTERS},
+        "kombu.connection": {"filters": ["broker_default_host"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": _REQUEST_FILTERS,
+        },
+    },
 }

@@ -13,6 +13,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.accounts.services import user_ensure
 from apps.core.capabilities import Role
+from teamsadmin.celery import app as celery_app
 
 pytest_plugins = [
     "tests.fixtures.sandbox",
@@ -40,6 +41,13 @@ def django_db_modify_db_settings(
         # client's keep-alive socket would otherwise keep a session that blocks dropping the
         # test database at the end.
         database["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _in_memory_broker() -> None:
+    """Tasks the code under test queues (first syncs, "Sync now") stay in this process, never
+    in a developer's var/celery queue or CI's Redis."""
+    celery_app.conf.update(broker_url="memory://localhost/")
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -18,18 +17,15 @@ from apps.authtenants.connection import teams_client
 from apps.core.db import analyze
 from apps.core.readahead import ReadAhead
 from apps.sync.models import SyncKind, SyncRun
-from apps.sync.services import SyncAborted, run_progress, sync_execute
+from apps.sync.services import SyncAborted, run_progress, sync_run
 from apps.teamsapi.client import TeamsClient
-from apps.teamsapi.errors import RETRYABLE
+from apps.teamsapi.contract import PAGE_SIZE_MAX
 from apps.teamsapi.types import ActivityLogEntry
 
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
     from apps.teamsapi.types import Page
 
-logger = logging.getLogger(__name__)
-
-PAGE_SIZE = 50  # contract §8.1: `take` is at most 50
 STORE_BATCH_PAGES = 10  # pages stored per transaction: fewer commits, a small crash window
 READ_AHEAD_PAGES = 2 * STORE_BATCH_PAGES  # fetched while a batch is stored; bounds memory
 ANALYZE_AFTER_EVENTS = 10_000
@@ -44,20 +40,19 @@ PageHook = Callable[[int], None]
 def activity_sync(
     *, auth_tenant: AuthTenant, full: bool = False, on_page: PageHook | None = None
 ) -> SyncRun:
-    """Copy the activity entries the local database lacks; returns the recorded SyncRun.
+    """Copy the activity entries the local database lacks; returns the succeeded SyncRun.
 
-    Runs under the Auth Tenant's activity lock (a concurrent call is recorded as skipped).
-    Retryable API failures (unavailable, timeout, rate limited) are recorded and re-raised so
-    the task can retry; every other failure is recorded on the run and not raised. `full`
-    walks the whole log again (idempotent). `on_page` is called after each committed page.
+    Runs under the Auth Tenant's activity lock: raises SyncSkipped while another run holds it,
+    SyncFailed (SyncRetryable when the API is unavailable, slow or rate limiting) when the run
+    failed; either carries the recorded run. `full` walks the whole log again (idempotent).
+    `on_page` is called after each committed batch of pages.
     """
-    return sync_execute(
-        auth_tenant=auth_tenant,
-        kind=SyncKind.ACTIVITY,
-        full=full,
-        work=lambda run: _walk(run=run, auth_tenant=auth_tenant, full=full, on_page=on_page),
-        reraise=RETRYABLE,
-    )
+    with (
+        sync_run(auth_tenant=auth_tenant, kind=SyncKind.ACTIVITY, full=full) as run,
+        teams_client(auth_tenant) as client,
+    ):
+        _walk(run=run, client=client, full=full, on_page=on_page)
+    return run
 
 
 def _resume_bound(oldest: datetime) -> datetime:
@@ -67,13 +62,12 @@ def _resume_bound(oldest: datetime) -> datetime:
     return oldest.replace(microsecond=0) + timedelta(seconds=1)
 
 
-def _walk(*, run: SyncRun, auth_tenant: AuthTenant, full: bool, on_page: PageHook | None) -> None:
-    checkpoint, _ = ActivityCheckpoint.objects.get_or_create(auth_tenant=auth_tenant)
-    client = teams_client(auth_tenant)
+def _walk(*, run: SyncRun, client: TeamsClient, full: bool, on_page: PageHook | None) -> None:
+    checkpoint, _ = ActivityCheckpoint.objects.get_or_create(auth_tenant=run.auth_tenant)
     # A first backfill of a large log legitimately needs more pages than the client's generic
     # cap; a looping cursor is still caught by the client.
     client.max_pages = WALK_MAX_PAGES
-    walk = _Walk(run, auth_tenant, checkpoint, client, on_page)
+    walk = _Walk(run, run.auth_tenant, checkpoint, client, on_page)
     if checkpoint.walk_until is not None and not full:
         # Finish the interrupted walk first, then walk what arrived since it started.
         walk.run_to_end()
@@ -84,10 +78,6 @@ def _walk(*, run: SyncRun, auth_tenant: AuthTenant, full: bool, on_page: PageHoo
         # The pages browsing the log and the next run's lookups are planned from statistics
         # that a large backfill has just made stale.
         analyze(ActivityEvent)
-    logger.info(
-        "activity synced",
-        extra={"auth_tenant": auth_tenant.pk, "pages": walk.pages, "events_created": walk.created},
-    )
 
 
 def _start_walk(checkpoint: ActivityCheckpoint, *, full: bool) -> None:
@@ -126,7 +116,7 @@ class _Walk:
         assert until is not None  # noqa: S101 - a walk is always started or resumed here
         if self.checkpoint.walk_oldest is not None:
             until = min(until, _resume_bound(self.checkpoint.walk_oldest))
-        pages = self.client.iter_raw_activity_pages(since=since, until=until, take=PAGE_SIZE)
+        pages = self.client.iter_raw_activity_pages(since=since, until=until, take=PAGE_SIZE_MAX)
         with ReadAhead(pages, depth=READ_AHEAD_PAGES, name="activity-pages") as ahead:
             # Entries are parsed here, not in the reading thread, so that thread sends the
             # next request as soon as a page has arrived: it is the walk's critical path.

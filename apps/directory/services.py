@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,17 +18,12 @@ from apps.directory.models import (
     DirectoryTenant,
 )
 from apps.sync.models import SyncKind, SyncRun
-from apps.sync.services import run_progress, sync_execute
+from apps.sync.services import run_progress, sync_run
 from apps.teamsapi.client import TeamsClient
-from apps.teamsapi.errors import RETRYABLE
 
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
     from apps.teamsapi.types import TeamMember, Tenant
-
-logger = logging.getLogger(__name__)
-
-PAGE_SIZE = 50  # contract §8.1
 
 Strategy = DirectorySnapshot.Strategy
 
@@ -38,20 +31,17 @@ Strategy = DirectorySnapshot.Strategy
 def access_strategy(*, tenants: int, members: int, environments: int) -> Strategy:
     """Pick the cheaper way to read tenant access from the team's shape.
 
-    Per tenant (`GET /api/tenants/{id}/members`, paged by 50) costs at least one request per
-    tenant and `ceil(members / 50)` at worst; per member (`GET /api/members/{id}/tenants/{env}`,
-    not paged) costs exactly members x environments. Per member wins only when it is cheaper
-    than per tenant's best case, so the choice never costs more than the alternative would.
+    Per tenant (`GET /api/tenants/{id}/members`, PAGE_SIZE_MAX a page) costs one request per
+    tenant at best and `ceil(members / PAGE_SIZE_MAX)` per tenant at worst; per member
+    (`GET /api/members/{id}/tenants/{env}`, not paged) costs exactly members x environments.
+    Per member wins only when it is cheaper than per tenant's best case, so the choice never
+    costs more than the alternative would.
     """
     per_tenant_best = tenants
     per_member = members * environments
     if per_member < per_tenant_best:
         return Strategy.PER_MEMBER
     return Strategy.PER_TENANT
-
-
-def per_tenant_worst_case(*, tenants: int, members: int) -> int:
-    return tenants * max(1, math.ceil(members / PAGE_SIZE))
 
 
 @dataclass
@@ -63,28 +53,27 @@ class _Fetched:
 
 
 def directory_sync(*, auth_tenant: AuthTenant) -> SyncRun:
-    """Refresh the Auth Tenant's directory mirror; returns the recorded SyncRun.
+    """Refresh the Auth Tenant's directory mirror; returns the succeeded SyncRun.
 
     Everything is read first and applied in one transaction, so readers see either the old or
-    the new snapshot. Rows gone upstream get `removed_at` instead of being deleted.
+    the new snapshot. Rows gone upstream get `removed_at` instead of being deleted. Raises
+    SyncSkipped or SyncFailed (see `sync_run`) carrying the recorded run.
     """
-    return sync_execute(
-        auth_tenant=auth_tenant,
-        kind=SyncKind.DIRECTORY,
-        full=True,
-        work=lambda run: _refresh(run=run, auth_tenant=auth_tenant),
-        reraise=RETRYABLE,
-    )
+    with (
+        sync_run(auth_tenant=auth_tenant, kind=SyncKind.DIRECTORY, full=True) as run,
+        teams_client(auth_tenant) as client,
+    ):
+        _refresh(run, client)
+    return run
 
 
-def _refresh(*, run: SyncRun, auth_tenant: AuthTenant) -> None:
-    client = teams_client(auth_tenant)
+def _refresh(run: SyncRun, client: TeamsClient) -> None:
     fetched = _fetch(client, run)
     taken_at = timezone.now()
     with transaction.atomic():
-        created, updated, removed = _apply(auth_tenant, fetched, taken_at)
+        created, updated, removed = _apply(run.auth_tenant, fetched, taken_at)
         DirectorySnapshot.objects.create(
-            auth_tenant=auth_tenant,
+            auth_tenant=run.auth_tenant,
             taken_at=taken_at,
             strategy=fetched.strategy,
             tenants=len(fetched.tenants),
@@ -99,14 +88,6 @@ def _refresh(*, run: SyncRun, auth_tenant: AuthTenant) -> None:
             rows_updated=updated,
             rows_removed=removed,
         )
-    logger.info(
-        "directory synced",
-        extra={
-            "auth_tenant": auth_tenant.pk,
-            "strategy": fetched.strategy,
-            "rows_created": created,
-        },
-    )
 
 
 def _fetch(client: TeamsClient, run: SyncRun) -> _Fetched:
@@ -145,20 +126,22 @@ def _role_names(roles: Iterable[Any]) -> list[str]:
     return sorted(str(getattr(role, "role", role)) for role in roles)
 
 
+# Text fields copied from the API's tenants and members to their mirror rows (None -> "").
+TENANT_TEXT_FIELDS = ("tenant_name", "environment", "environment_tag", "domain", "locality")
+MEMBER_TEXT_FIELDS = ("name", "given_name", "family_name", "nickname", "email", "role")
+
+
+def _texts(item: object, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(item, name) or "" for name in fields}
+
+
 def _apply(auth_tenant: AuthTenant, fetched: _Fetched, at: datetime) -> tuple[int, int, int]:
     tenants, t_created, t_updated, t_removed = _mirror_rows(
         DirectoryTenant,
         auth_tenant=auth_tenant,
         key_field="tenant_id",
         incoming={
-            item.tenant_id: {
-                "tenant_name": item.tenant_name or "",
-                "environment": item.environment or "",
-                "environment_tag": item.environment_tag or "",
-                "domain": item.domain or "",
-                "locality": item.locality or "",
-                "created_at": item.created_at,
-            }
+            item.tenant_id: {**_texts(item, TENANT_TEXT_FIELDS), "created_at": item.created_at}
             for item in fetched.tenants
         },
         at=at,
@@ -167,17 +150,7 @@ def _apply(auth_tenant: AuthTenant, fetched: _Fetched, at: datetime) -> tuple[in
         DirectoryMember,
         auth_tenant=auth_tenant,
         key_field="member_id",
-        incoming={
-            person.id: {
-                "name": person.name or "",
-                "given_name": person.given_name or "",
-                "family_name": person.family_name or "",
-                "nickname": person.nickname or "",
-                "email": person.email or "",
-                "role": person.role or "",
-            }
-            for person in fetched.members
-        },
+        incoming={person.id: _texts(person, MEMBER_TEXT_FIELDS) for person in fetched.members},
         at=at,
     )
     created, updated, removed = t_created + m_created, t_updated + m_updated, t_removed + m_removed

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class SyncConfig(AppConfig):
     name = "apps.sync"
     label = "sync"
+
+    def ready(self) -> None:
+        from apps.authtenants.models import AuthClient, AuthTenant
+        from apps.sync import receivers
+
+        post_save.connect(receivers.auth_tenant_created, sender=AuthTenant, dispatch_uid="sync")
+        post_save.connect(receivers.auth_client_created, sender=AuthClient, dispatch_uid="sync")

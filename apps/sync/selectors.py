@@ -34,12 +34,6 @@ class KindStatus:
     def fresh_as_of(self) -> datetime | None:
         return self.last_success.started_at if self.last_success else None
 
-    @property
-    def age_seconds(self) -> float | None:
-        if self.fresh_as_of is None:
-            return None
-        return (timezone.now() - self.fresh_as_of).total_seconds()
-
 
 @dataclass(frozen=True)
 class AuthTenantSyncStatus:

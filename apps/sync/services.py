@@ -1,9 +1,14 @@
-"""Run bookkeeping shared by every sync: the per-Auth-Tenant lease lock, SyncRun rows, pruning."""
+"""Run bookkeeping every sync uses: the per-Auth-Tenant lease lock, SyncRun rows, pruning.
+
+A feature service wraps its work in `with sync_run(...) as run:` and reports progress with
+`run_progress`; this app never imports the apps whose work it records.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +17,10 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from apps.core.capabilities import Capability, require
 from apps.sync.models import SyncKind, SyncLock, SyncRun, SyncStatus
+from apps.sync.queue import sync_enqueue
+from apps.teamsapi.errors import RETRYABLE
 
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
@@ -25,6 +33,30 @@ WORKER_STOPPED = "the worker stopped before the run finished; the next run resum
 
 class SyncAborted(Exception):
     """A run stopped on purpose: malformed data from the API, or the lock was lost."""
+
+
+class SyncNotCompleted(Exception):
+    """A run that did not succeed; `run` is its SyncRun, already saved with the reason."""
+
+    def __init__(self, run: SyncRun) -> None:
+        super().__init__(f"{run.kind} sync of Auth Tenant {run.auth_tenant_id}: {run.error}")
+        self.run = run
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Worker pools pickle exceptions; the default would call __init__ with the message.
+        return (type(self), (self.run,))
+
+
+class SyncSkipped(SyncNotCompleted):
+    """Another run of the same Auth Tenant and kind holds the lock; this one did nothing."""
+
+
+class SyncFailed(SyncNotCompleted):
+    """The run's work raised; the original exception is `__cause__`."""
+
+
+class SyncRetryable(SyncFailed):
+    """The run failed on a retryable Teams API error (unavailable, timed out, rate limited)."""
 
 
 def lease_seconds() -> int:
@@ -79,46 +111,34 @@ def _holder(run: SyncRun) -> str:
     return f"run-{run.pk}"
 
 
-def sync_execute(
-    *,
-    auth_tenant: AuthTenant,
-    kind: SyncKind,
-    full: bool,
-    work: Callable[[SyncRun], None],
-    reraise: tuple[type[BaseException], ...] = (),
-) -> SyncRun:
-    """Run `work` under the Auth Tenant's lock and record it as a SyncRun.
+@contextmanager
+def sync_run(*, auth_tenant: AuthTenant, kind: SyncKind, full: bool = False) -> Iterator[SyncRun]:
+    """Record the block as one SyncRun, run under the Auth Tenant's lease for `kind`.
 
-    A second run for the same Auth Tenant and kind is recorded as skipped ("already running").
-    Every failure is recorded on the run with a short reason; exceptions of the `reraise`
-    classes propagate afterwards (so Celery can retry them), all others are swallowed.
+    Raises SyncSkipped (before the block runs) while another run holds the lease. When the
+    block raises, the run is saved as failed with a short reason and SyncFailed (SyncRetryable
+    for retryable API errors) is raised from the original; KeyboardInterrupt and the like are
+    recorded and re-raised as they are. Each finished run logs one summary line.
     """
     run = SyncRun.objects.create(
         auth_tenant=auth_tenant, kind=kind, full=full, started_at=timezone.now()
     )
     if not lock_claim(auth_tenant=auth_tenant, kind=kind, holder=_holder(run)):
-        run.status = SyncStatus.SKIPPED
-        run.error = ALREADY_RUNNING
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "error", "finished_at"])
-        return run
+        _finish(run, SyncStatus.SKIPPED, ALREADY_RUNNING)
+        raise SyncSkipped(run)
     # Runs still marked running for this tenant and kind lost their worker (the lease expired).
     SyncRun.objects.filter(
         auth_tenant=auth_tenant, kind=kind, status=SyncStatus.RUNNING, pk__lt=run.pk
     ).update(status=SyncStatus.FAILED, error=WORKER_STOPPED, finished_at=timezone.now())
     try:
-        work(run)
+        yield run
     except BaseException as exc:
         _finish(run, SyncStatus.FAILED, short_error(exc))
-        logger.warning(
-            "sync failed",
-            extra={"auth_tenant": auth_tenant.pk, "kind": kind, "reason": run.error},
-        )
-        if isinstance(exc, reraise) or not isinstance(exc, Exception):
+        if not isinstance(exc, Exception):
             raise
-        return run
+        failure = SyncRetryable if isinstance(exc, RETRYABLE) else SyncFailed
+        raise failure(run) from exc
     _finish(run, SyncStatus.SUCCEEDED, "")
-    return run
 
 
 def _finish(run: SyncRun, status: SyncStatus, error: str) -> None:
@@ -141,6 +161,29 @@ def _finish(run: SyncRun, status: SyncStatus, error: str) -> None:
             ]
         )
         lock_release(auth_tenant=run.auth_tenant, kind=run.kind, holder=_holder(run))
+    level = logging.WARNING if status == SyncStatus.FAILED else logging.INFO
+    logger.log(level, "%s", run_summary(run), extra={"auth_tenant": run.auth_tenant_id})
+
+
+def run_summary(run: SyncRun) -> str:
+    """One line saying what a finished run did, for the log and the sync commands."""
+    if run.status == SyncStatus.SKIPPED:
+        return f"{run.auth_tenant.name}: {run.kind} sync skipped: {run.error}"
+    duration = run.duration_seconds or 0.0
+    text = f"{run.auth_tenant.name}: {run.kind} sync {run.status} in {duration:.1f}s, "
+    if run.kind == SyncKind.ACTIVITY:
+        text += (
+            f"{run.pages_fetched} pages, {run.requests_made} requests, "
+            f"{run.events_created} new events, {run.events_present} already stored"
+        )
+    else:
+        text += (
+            f"{run.requests_made} requests, {run.rows_created} rows created, "
+            f"{run.rows_updated} updated, {run.rows_removed} marked removed"
+        )
+    if run.status == SyncStatus.FAILED:
+        text += f": {run.error}"
+    return text
 
 
 def sync_runs_prune(*, older_than_days: int = 30) -> int:
@@ -161,13 +204,7 @@ def sync_runs_prune(*, older_than_days: int = 30) -> int:
 
 
 def sync_now(*, actor: Any, auth_tenant: AuthTenant) -> None:
-    """Enqueue an activity and a directory sync for the Auth Tenant once the transaction commits."""
-    from apps.activity.tasks import activity_sync_task
-    from apps.core.capabilities import Capability, require
-    from apps.directory.tasks import directory_sync_task
-
+    """Enqueue a directory and an activity sync for the Auth Tenant once the transaction commits."""
     require(actor, Capability.SYNC_NOW)
-    pk = auth_tenant.pk
-    transaction.on_commit(lambda: activity_sync_task.delay(pk))
-    transaction.on_commit(lambda: directory_sync_task.delay(pk))
-    logger.info("sync requested", extra={"auth_tenant": pk, "user": actor.pk})
+    sync_enqueue(auth_tenant_id=auth_tenant.pk)
+    logger.info("sync requested", extra={"auth_tenant": auth_tenant.pk, "user": actor.pk})

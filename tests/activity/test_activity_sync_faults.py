@@ -12,6 +12,7 @@ from apps.activity import services
 from apps.activity.models import ActivityEvent
 from apps.authtenants.models import AuthTenant
 from apps.sync.models import SyncRun, SyncStatus
+from apps.sync.services import SyncFailed, SyncRetryable
 from apps.teamsapi.errors import RETRYABLE, TeamsApiError
 from tests.activity.conftest import assert_checkpoint_covered, assert_exact, checkpoint, compare
 from tests.fixtures.sandbox import Sandbox
@@ -31,8 +32,18 @@ def _add_recent(sandbox: Sandbox, count: int) -> None:
 def _sync_allowing_retryable(auth_tenant: AuthTenant) -> SyncRun:
     try:
         return services.activity_sync(auth_tenant=auth_tenant)
-    except RETRYABLE:
-        return SyncRun.objects.filter(auth_tenant=auth_tenant).latest("pk")
+    except SyncRetryable as failed:
+        assert isinstance(failed.__cause__, RETRYABLE)
+        return failed.run
+
+
+def _failed_run(auth_tenant: AuthTenant) -> SyncRun:
+    """The run of an activity sync expected to fail for a reason not worth retrying."""
+    with pytest.raises(SyncFailed) as failed:
+        services.activity_sync(auth_tenant=auth_tenant)
+    assert not isinstance(failed.value, SyncRetryable)
+    assert failed.value.run == SyncRun.objects.filter(auth_tenant=auth_tenant).latest("pk")
+    return failed.value.run
 
 
 def test_duplicate_id_in_a_page_fails_the_run_and_keeps_the_checkpoint(
@@ -43,7 +54,7 @@ def test_duplicate_id_in_a_page_fails_the_run_and_keeps_the_checkpoint(
     _add_recent(sandbox, 60)
     sandbox.set_faults(duplicate_id_in_page=True)
 
-    run = services.activity_sync(auth_tenant=auth_tenant)
+    run = _failed_run(auth_tenant)
 
     assert run.status == SyncStatus.FAILED
     assert "same entry id twice" in run.error
@@ -63,7 +74,7 @@ def test_looping_next_fails_the_run_and_keeps_the_checkpoint(
     _add_recent(sandbox, 80)
     sandbox.set_faults(looping_next=True)
 
-    run = services.activity_sync(auth_tenant=auth_tenant)
+    run = _failed_run(auth_tenant)
 
     assert run.status == SyncStatus.FAILED
     assert "paging loop" in run.error
@@ -84,10 +95,11 @@ def test_malformed_page_fails_with_a_clear_reason_and_keeps_the_checkpoint(
     _add_recent(sandbox, 10)
     sandbox.set_faults(malformed=kind)
 
-    with pytest.raises(TeamsApiError):
+    with pytest.raises(SyncRetryable) as failed:
         services.activity_sync(auth_tenant=auth_tenant)
 
-    run = SyncRun.objects.filter(auth_tenant=auth_tenant).latest("pk")
+    assert isinstance(failed.value.__cause__, TeamsApiError)
+    run = failed.value.run
     assert run.status == SyncStatus.FAILED
     assert "could not read" in run.error
     assert checkpoint(auth_tenant).since == since
@@ -165,10 +177,11 @@ def test_token_outage_with_an_expired_token_fails_clearly(
     _add_recent(sandbox, 5)
     sandbox.set_faults(token_outage=True)
 
-    with pytest.raises(TeamsApiError):
+    with pytest.raises(SyncRetryable) as failed:
         services.activity_sync(auth_tenant=auth_tenant)
 
-    run = SyncRun.objects.filter(auth_tenant=auth_tenant).latest("pk")
+    assert isinstance(failed.value.__cause__, TeamsApiError)
+    run = failed.value.run
     assert run.status == SyncStatus.FAILED
     assert "token" in run.error.lower()
     assert checkpoint(auth_tenant).since == since

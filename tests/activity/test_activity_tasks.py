@@ -8,10 +8,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from apps.activity.tasks import activity_sync_all_task, activity_sync_task
+from apps.activity.tasks import activity_sync_task
 from apps.authtenants.models import AuthTenant
+from apps.sync import tasknames
 from apps.sync.models import SyncRun, SyncStatus
-from apps.teamsapi.errors import RETRYABLE
+from apps.sync.services import SyncRetryable
 from teamsadmin.celery import app
 from tests.activity.conftest import assert_exact
 from tests.fixtures.sandbox import Sandbox
@@ -19,20 +20,23 @@ from tests.fixtures.sandbox import Sandbox
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_activity_task_retry_policy_covers_only_retryable_errors() -> None:
-    assert tuple(getattr(activity_sync_task, "autoretry_for", ())) == RETRYABLE
+def test_activity_task_is_registered_under_the_sync_name_and_retries_only_retryable_runs() -> None:
+    assert activity_sync_task.name == tasknames.ACTIVITY_SYNC
+    assert tasknames.ACTIVITY_SYNC in app.tasks
+    assert tuple(getattr(activity_sync_task, "autoretry_for", ())) == (SyncRetryable,)
     assert activity_sync_task.max_retries == 5
     assert getattr(activity_sync_task, "retry_backoff", False)
     assert activity_sync_task.acks_late
     assert activity_sync_task.reject_on_worker_lost
-    assert activity_sync_all_task.acks_late
 
 
 def test_beat_schedule_runs_both_syncs_and_the_prune(settings: SettingsWrapper) -> None:
     schedule = app.conf.beat_schedule
-    assert schedule["activity-sync-all"]["task"] == activity_sync_all_task.name
+    assert schedule["activity-sync-all"]["task"] == tasknames.SYNC_ALL
+    assert schedule["activity-sync-all"]["args"] == ("activity",)
     assert schedule["activity-sync-all"]["schedule"] == settings.TEAMSADMIN_SYNC_INTERVAL_SECONDS
-    assert schedule["directory-sync-all"]["task"] == "apps.directory.tasks.directory_sync_all_task"
+    assert schedule["directory-sync-all"]["args"] == ("directory",)
+    assert schedule["sync-runs-prune"]["task"] == tasknames.RUNS_PRUNE
     assert schedule["sync-runs-prune"]["schedule"] == 86400
 
 
@@ -72,9 +76,22 @@ def test_sync_activity_command_prints_a_summary(
     call_command("sync_activity", "--auth-tenant", str(auth_tenant.pk), "--full")
 
     lines = capsys.readouterr().out.strip().splitlines()
-    assert "activity succeeded" in lines[0]
+    assert "activity sync succeeded" in lines[0]
     assert "120 new events" in lines[0]
     assert "0 new events, 120 already stored" in lines[1]
+
+
+def test_sync_activity_command_prints_a_failed_run_and_fails(
+    sandbox: Sandbox, auth_tenant: AuthTenant, capsys: pytest.CaptureFixture[str]
+) -> None:
+    auth_tenant.clients.update(enabled=False)
+
+    with pytest.raises(CommandError, match="The activity sync failed"):
+        call_command("sync_activity", "--auth-tenant", auth_tenant.name)
+
+    line = capsys.readouterr().out.strip()
+    assert "activity sync failed" in line
+    assert line.endswith(SyncRun.objects.get(auth_tenant=auth_tenant).error)
 
 
 def test_sync_activity_command_rejects_an_unknown_auth_tenant(db: None) -> None:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,3 +115,71 @@ def test_the_embedded_broker_keeps_every_folder_under_the_var_dir(tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in tmp_path.iterdir()) == ["var"]
     assert (var_dir / "celery" / "control").is_dir()
+
+
+CONSOLE_LINES = """
+import logging
+from teamsadmin.celery import app
+app.log.setup_logging_subsystem(loglevel="INFO")  # as a worker does; it keeps this configuration
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.utils.log import log_response
+
+def served(path, status):
+    logging.getLogger("django.server").log(
+        logging.WARNING if status >= 400 else logging.INFO, '"%s" %s %s',
+        f"GET {path} HTTP/1.1", str(status), "12",
+        extra={"status_code": status, "server_time": "now", "request": None},
+    )
+
+def refused(path, status, exception=None):
+    log_response("Refused: %s", path, response=HttpResponse(status=status),
+                 request=RequestFactory().get(path), exception=exception)
+
+served("/activity/", 200)
+served("/sandbox/teams/acme/api/activity/logs", 200)
+served("/sandbox/teams/acme/api/activity/logs", 429)
+served("/sandbox/teams/acme/api/members", 500)
+refused("/sandbox/teams/acme/api/members", 429)
+refused("/activity/", 403, PermissionDenied("Your role does not allow you to view activity."))
+logging.getLogger("apps.teamsapi").info("teams api list_activity status=200")
+logging.getLogger("kombu.connection").warning("No hostname was supplied. Reverting to default")
+logging.getLogger("apps.sync.services").info("Acme: activity sync succeeded")
+"""
+
+
+def test_console_shows_one_line_per_dashboard_event_and_hides_sandbox_and_api_calls() -> None:
+    done = _start(CONSOLE_LINES)
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 4, lines
+    assert lines[0].endswith('"GET /activity/ HTTP/1.1" 200 12')
+    assert lines[1].endswith('"GET /sandbox/teams/acme/api/members HTTP/1.1" 500 12')
+    assert lines[2].endswith(
+        "WARNING django.request Refused: /activity/: Your role does not allow you to view activity."
+    )
+    assert lines[3].endswith("INFO apps.sync.services Acme: activity sync succeeded")
+
+
+def test_log_level_debug_shows_the_sandbox_and_api_call_lines() -> None:
+    done = _start(CONSOLE_LINES, LOG_LEVEL="DEBUG")
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("/sandbox/") == 4
+    assert "teams api list_activity" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.django_db
+def test_a_refused_request_is_logged_once_with_its_reason_and_no_traceback(
+    auditor_client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    response = auditor_client.post(reverse("sync:sync-now", args=[1]))
+
+    assert response.status_code == 403
+    records = [r for r in caplog.records if r.name == "django.request"]
+    assert len(records) == 1
+    assert records[0].exc_info is None
+    assert records[0].getMessage().endswith(": Your role does not allow you to start a sync.")

@@ -12,7 +12,8 @@ from apps.authtenants.models import AuthTenant
 from apps.directory import selectors, services
 from apps.directory.models import DirectoryAccess, DirectoryMember, DirectorySnapshot
 from apps.sandbox.models import SandboxMember, SandboxTenant, SandboxTenantRole
-from apps.sync.models import SyncStatus
+from apps.sync.models import SyncRun, SyncStatus
+from apps.sync.services import SyncFailed, SyncRetryable
 from tests.fixtures.sandbox import Sandbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -61,7 +62,8 @@ def test_removed_member_is_marked_and_access_on_a_past_date_still_shows_it(
         "member__member_id", flat=True
     )[0]
     before = timezone.now()
-    teams_client(auth_tenant).remove_member(member_with_access)
+    with teams_client(auth_tenant) as client:
+        client.remove_member(member_with_access)
 
     run = services.directory_sync(auth_tenant=auth_tenant)
     after = timezone.now() + timedelta(seconds=1)
@@ -75,6 +77,26 @@ def test_removed_member_is_marked_and_access_on_a_past_date_still_shows_it(
     assert member_with_access in then
     assert member_with_access not in now
     assert _local_access(auth_tenant) == _upstream_access()
+
+
+def test_a_failed_refresh_raises_with_its_recorded_run_and_keeps_the_mirror(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    services.directory_sync(auth_tenant=auth_tenant)
+    mirrored = _local_access(auth_tenant)
+    auth_tenant.clients.update(enabled=False)
+
+    with pytest.raises(SyncFailed) as failed:
+        services.directory_sync(auth_tenant=auth_tenant)
+
+    assert not isinstance(failed.value, SyncRetryable)
+    run = failed.value.run
+    assert run == SyncRun.objects.filter(auth_tenant=auth_tenant).latest("pk")
+    assert run.status == SyncStatus.FAILED
+    assert "read:tenants" in run.error
+    assert failed.value.__cause__ is not None
+    assert DirectorySnapshot.objects.filter(auth_tenant=auth_tenant).count() == 1
+    assert _local_access(auth_tenant) == mirrored
 
 
 def test_member_search_finds_by_email_fragment(sandbox: Sandbox, auth_tenant: AuthTenant) -> None:

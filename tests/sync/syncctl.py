@@ -32,6 +32,7 @@ from apps.authtenants.sandbox import SANDBOX_DOMAIN, SANDBOX_TEAM, sandbox_auth_
 from apps.sandbox import control  # noqa: E402
 from apps.sandbox.models import SandboxActivity  # noqa: E402
 from apps.sync.models import SyncRun  # noqa: E402
+from apps.sync.services import SyncNotCompleted  # noqa: E402
 
 AUTH_TENANT = "sandbox-procs"
 
@@ -55,6 +56,14 @@ def prepare(url: str, entries: int, latency_ms: int) -> dict[str, Any]:
     return {"auth_tenant": auth_tenant.pk, "upstream": SandboxActivity.objects.count()}
 
 
+def _synced(auth_tenant: AuthTenant, **options: Any) -> SyncRun:
+    """The run activity_sync recorded, whether it succeeded, was skipped or failed."""
+    try:
+        return services.activity_sync(auth_tenant=auth_tenant, **options)
+    except SyncNotCompleted as stopped:
+        return stopped.run
+
+
 def sync(*, full: bool, close_between_pages: bool, announce_pages: bool) -> dict[str, Any]:
     def after_page(page: int) -> None:
         if announce_pages:
@@ -64,7 +73,7 @@ def sync(*, full: bool, close_between_pages: bool, announce_pages: bool) -> dict
             # A real disconnect: the next statement has to open a new connection.
             connection.close()
 
-    run = services.activity_sync(auth_tenant=_auth_tenant(), full=full, on_page=after_page)
+    run = _synced(_auth_tenant(), full=full, on_page=after_page)
     return _run_json(run)
 
 
@@ -124,7 +133,7 @@ def drops(count: int, seed: int) -> dict[str, Any]:
         before = ActivityEvent.objects.filter(auth_tenant=auth_tenant).count()
         batch_number = rng.randint(1, 3)
         with connection.execute_wrapper(_dropping_in_batch(batch_number)):
-            run = services.activity_sync(auth_tenant=auth_tenant)
+            run = _synced(auth_tenant)
         close_old_connections()
         after = ActivityEvent.objects.filter(auth_tenant=auth_tenant).count()
         outcomes.append(
@@ -158,7 +167,7 @@ def race(trials: int) -> dict[str, Any]:
         def contender(barrier: threading.Barrier, statuses: list[str]) -> None:
             try:
                 barrier.wait()
-                statuses.append(services.activity_sync(auth_tenant=auth_tenant).status)
+                statuses.append(_synced(auth_tenant).status)
             finally:
                 close_old_connections()
                 connection.close()

@@ -11,8 +11,10 @@ from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from apps.authtenants.models import AuthTenant
+from apps.sync import tasknames
 from apps.sync.models import SyncKind, SyncRun, SyncStatus
 from tests.factories import AuthTenantFactory
+from tests.sync.conftest import Queued
 
 pytestmark = pytest.mark.django_db
 
@@ -76,16 +78,23 @@ def test_running_run_shows_live_progress_in_the_polled_partial(
     assert "40 pages fetched, 2000 events stored, 200/s" in body
 
 
-def test_owner_sync_now_enqueues_both_syncs_after_commit(
+def test_owner_sync_now_enqueues_both_syncs_by_name_after_commit(
     owner_client: Client,
     tenant: AuthTenant,
+    queued: Queued,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = owner_client.post(reverse("sync:sync-now", args=[tenant.pk]))
 
     assert response.status_code == 302
-    assert len(callbacks) == 2
+    assert queued() == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert queued() == [
+        (tasknames.DIRECTORY_SYNC, [tenant.pk]),
+        (tasknames.ACTIVITY_SYNC, [tenant.pk]),
+    ]
 
 
 @pytest.mark.parametrize("persona", ["auditor_client", "helpdesk_client"])

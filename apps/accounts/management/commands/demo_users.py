@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from apps.accounts.services import user_ensure
 from apps.core.capabilities import Role
@@ -16,14 +16,26 @@ DEMO_PASSWORDS = {role: f"teamsadmin-{role.value}" for role in Role}
 class Command(BaseCommand):
     help = "Create the demo logins (owner, helpdesk, auditor); only while the sandbox is on."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--quiet", action="store_true", help="Create the logins without printing them."
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.TEAMSADMIN_SANDBOX:
             raise CommandError(
                 "Demo logins have well-known passwords; they are only created while the sandbox is "
                 "on (TEAMSADMIN_SANDBOX=true). Use `manage.py createsuperuser` for real users."
             )
-        self.stdout.write("Demo logins (user / password):")
+        users = {
+            role: user_ensure(username=role.value, password=password, role=role)[0]
+            for role, password in DEMO_PASSWORDS.items()
+        }
+        if options["quiet"]:
+            return
+        lines = ["Demo logins (user / password):"]
         for role, password in DEMO_PASSWORDS.items():
-            _, created = user_ensure(username=role.value, password=password, role=role)
-            note = "" if created else "  (existing user, password unchanged)"
-            self.stdout.write(f"  {role.value:<9} {role.value} / {password}{note}")
+            # An existing user keeps its password: say so when the demo one no longer works.
+            note = "" if users[role].check_password(password) else "  (password changed since)"
+            lines.append(f"  {role.value:<9} {role.value} / {password}{note}")
+        self.stdout.write("\n".join(lines))

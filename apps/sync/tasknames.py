@@ -1,0 +1,15 @@
+"""The Celery task names the sync owns; the activity and directory apps register under them.
+
+Sync enqueues by name (`send_task`), so it never imports the apps that do the work. This module
+imports nothing, so the Celery app's beat schedule can use it before Django is set up.
+"""
+
+from __future__ import annotations
+
+ACTIVITY_SYNC = "sync.activity"  # args: (auth_tenant_id, full=False)
+DIRECTORY_SYNC = "sync.directory"  # args: (auth_tenant_id, full=False)
+SYNC_ALL = "sync.all"  # args: (kind,): enqueue that kind's sync for every enabled Auth Tenant
+RUNS_PRUNE = "sync.runs_prune"
+
+# Per SyncKind value, the task that syncs one Auth Tenant.
+SYNC_TASK_BY_KIND = {"activity": ACTIVITY_SYNC, "directory": DIRECTORY_SYNC}
