@@ -22,6 +22,9 @@ from apps.sandbox.models import (
 )
 from apps.sandbox.seeding import SeedCounts
 
+# The largest number a control may store: what every integer column holds (PostgreSQL's integer).
+INT_LIMIT = 2**31 - 1
+
 
 class ControlError(Exception):
     """A control call that cannot be carried out (unknown team, no such invitation)."""
@@ -78,7 +81,19 @@ def get_faults() -> dict[str, Any]:
 
 def set_faults(**switches: Any) -> dict[str, Any]:
     """Turn fault switches on or change them; raises ValueError for unknown or bad values."""
+    for name, value in switches.items():
+        _refuse_out_of_range(name, value)
     return faults.set_faults(**switches)
+
+
+def _refuse_out_of_range(name: str, value: Any) -> None:
+    """A number (or numeric text) no integer column holds is refused before it reaches one."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return  # not a whole number at all: the switch's own check says what it must be
+    if abs(number) > INT_LIMIT:
+        raise ValueError(f"{name} must be between {-INT_LIMIT} and {INT_LIMIT}")
 
 
 def clear_faults() -> dict[str, Any]:

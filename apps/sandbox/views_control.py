@@ -29,8 +29,6 @@ class RequestLogFilterForm(forms.Form):
     method = forms.CharField(required=False, max_length=10)
 
 
-# Numbers a control call may carry: what every integer column holds (PostgreSQL's integer).
-_INT_LIMIT = 2**31 - 1
 # Seeding over HTTP stays small enough to answer promptly; `manage.py sandbox_seed` seeds more.
 SEED_LIMITS = {"tenants": 100, "members": 1000, "activity": 10_000}
 ADD_ACTIVITY_LIMIT = 10_000
@@ -53,8 +51,8 @@ def _check_json(value: Any, where: str = "body") -> None:
         if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
             raise ValueError(f"{where} holds a NUL or an unpaired surrogate character")
     elif isinstance(value, int) and not isinstance(value, bool):
-        if abs(value) > _INT_LIMIT:
-            raise ValueError(f"{where} is out of range (at most {_INT_LIMIT} either way)")
+        if abs(value) > control.INT_LIMIT:
+            raise ValueError(f"{where} is out of range (at most {control.INT_LIMIT} either way)")
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_json(key, where)
@@ -88,7 +86,7 @@ class Body:
         return value
 
     def number(
-        self, name: str, default: int, *, minimum: int = 0, maximum: int = _INT_LIMIT
+        self, name: str, default: int, *, minimum: int = 0, maximum: int = control.INT_LIMIT
     ) -> int:
         value = self.data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -160,7 +158,7 @@ def seed(request: HttpRequest) -> HttpResponse:
         tenants=body.number("tenants", 12, maximum=SEED_LIMITS["tenants"]),
         members=body.number("members", 120, maximum=SEED_LIMITS["members"]),
         activity=body.number("activity", 5000, maximum=SEED_LIMITS["activity"]),
-        seed=body.number("seed", 1, minimum=-_INT_LIMIT),
+        seed=body.number("seed", 1, minimum=-control.INT_LIMIT),
     )
     return json_response(
         {"tenants": counts.tenants, "members": counts.members, "activity": counts.activity}
