@@ -12,13 +12,15 @@ from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")  # <converter:name> in a route
 SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
 
 
 @dataclass(frozen=True)
 class Route:
     name: str
-    url: str
+    url: str  # the route with a sample value for each argument
+    pattern: str  # the route as declared, e.g. /members/<str:member_id>/
 
 
 def _walk(
@@ -33,11 +35,11 @@ def _walk(
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _walk(entry.url_patterns, skip, prefix + route, ns)
             continue
-        url = "/" + prefix + route
-        if url.startswith(tuple("/" + p for p in skip)) or "(?P" in url or "^" in url:
+        pattern = "/" + prefix + route
+        if pattern.startswith(tuple("/" + p for p in skip)) or "(?P" in pattern or "^" in pattern:
             continue
-        url = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: SAMPLE_BY_CONVERTER[m.group(1) or "str"], url)
-        yield Route(name=f"{namespace}{entry.name or url}", url=url)
+        url = ARGUMENT.sub(lambda m: SAMPLE_BY_CONVERTER[m.group(1) or "str"], pattern)
+        yield Route(name=f"{namespace}{entry.name or url}", url=url, pattern=pattern)
 
 
 def routes(*, skip: tuple[str, ...]) -> list[Route]:
