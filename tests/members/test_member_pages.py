@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -93,3 +95,74 @@ def test_members_of_another_auth_tenant_are_not_shown(
 
 def test_unknown_member_is_a_404(owner_client: Client, directory: Directory) -> None:
     assert owner_client.get(reverse("members:detail", args=["auth0|nobody"])).status_code == 404
+
+
+@pytest.mark.parametrize("member_id", ["auth0|a\x00b", "x" * 1025])
+def test_a_member_id_no_row_can_have_is_a_404(
+    owner_client: Client, directory: Directory, member_id: str
+) -> None:
+    path = reverse("members:detail", args=["placeholder"]).replace("placeholder", quote(member_id))
+    assert owner_client.get(path).status_code == 404
+
+
+def test_an_unknown_role_lists_nobody_and_says_why(
+    owner_client: Client, directory: Directory
+) -> None:
+    page = owner_client.get(reverse("members:list"), {"role": "emperor", "q": "a"}).content.decode()
+    assert "Select a valid choice." in page
+    assert "0 members" in page
+    assert "ada@acme.test" not in page
+
+
+def test_a_nul_character_in_the_search_is_refused(
+    owner_client: Client, directory: Directory
+) -> None:
+    response = owner_client.get(reverse("members:list"), {"q": "ada\x00"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Null characters are not allowed." in page
+    assert "0 members" in page
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 30, "-1", "abc"])
+def test_a_malformed_team_switch_keeps_the_team_and_says_so(
+    owner_client: Client, directory: Directory, value: str
+) -> None:
+    response = owner_client.get(reverse("members:list"), {"auth_tenant": value})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The team asked for does not exist or is disabled; showing Acme." in page
+    assert "ada@acme.test" in page
+
+
+def test_a_switch_to_a_disabled_team_shows_the_earlier_one(
+    owner_client: Client, directory: Directory
+) -> None:
+    other = AuthTenantFactory(name="Zeta")
+    owner_client.get(reverse("members:list"), {"auth_tenant": other.pk})
+    other.enabled = False
+    other.save(update_fields=["enabled"])
+    DirectoryMember.objects.create(
+        auth_tenant=other,
+        member_id="auth0|z",
+        email="zed@zeta.test",
+        role="teams_owner",
+        first_seen_at=timezone.now(),
+    )
+    page = owner_client.get(reverse("members:list"), {"auth_tenant": other.pk}).content.decode()
+    assert "does not exist or is disabled; showing Acme." in page
+    assert "zed@zeta.test" not in page
+
+
+def test_the_team_switch_works_from_any_page(owner_client: Client, directory: Directory) -> None:
+    other = AuthTenantFactory(name="Zeta")
+    DirectoryMember.objects.create(
+        auth_tenant=other,
+        member_id="auth0|z",
+        email="zed@zeta.test",
+        role="teams_owner",
+        first_seen_at=timezone.now(),
+    )
+    switched = owner_client.get(reverse("sync:status"), {"auth_tenant": other.pk})
+    assert f'<option value="{other.pk}" selected>' in switched.content.decode()
+    assert "zed@zeta.test" in owner_client.get(reverse("members:list")).content.decode()
