@@ -61,7 +61,9 @@ TROUBLE: dict[str, st.SearchStrategy[str]] = {
         st.sampled_from(["9999-12-31", "0001-01-01", "10000-01-01", "2026-02-30"]),
         st.dates().map(date.isoformat),
     ),
-    "header or URL trick": st.sampled_from(["\r\nX-Injected: 1", "//evil.example/", "%00", " "]),
+    "header or URL trick": st.sampled_from(
+        ["/next\r\nX-Injected: 1", "\r\nX-Injected: 1", "//evil.example/", "%00", " "]
+    ),
     "any text": st.text(max_size=40),
 }
 hostile_text = st.one_of(*TROUBLE.values())
@@ -82,8 +84,10 @@ SAMPLES = (
     "0001-01-01",
     "10000-01-01",
     "\r\nX-Injected: 1",
+    "/next\r\nX-Injected: 1",
     "//evil.example/",
 )
+NUMBERS_NO_ROW_HAS = ("0", str(2**63), "9" * 5000)  # for <int:...> path arguments
 JSON_SAMPLES: tuple[Any, ...] = (
     *SAMPLES,
     2**31,
@@ -301,13 +305,24 @@ def sandbox_team(db: None) -> None:
     )
 
 
-def _path(route: Route, world: World, free: list[str]) -> str:
-    """The route's path: fixed ids for int and slug arguments, the drawn text for the others."""
-    texts = iter(free)
+@dataclass(frozen=True)
+class Probe:
+    """One request: text for the free path arguments, parameters, a JSON body, htmx or not."""
+
+    free: tuple[str, ...] = ()
+    ids: tuple[tuple[str, str], ...] = ()  # numbers in place of the world's ids
+    pairs: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    htmx: bool = False
+
+
+def _path(route: Route, world: World, probe: Probe) -> str:
+    """The route's path: the world's ids (or the probe's own), the drawn text for the others."""
+    texts, ids = iter(probe.free), {**world.ids, **dict(probe.ids)}
 
     def fill(match: Any) -> str:
         name = match.group(2)
-        return world.ids[name] if name in world.ids else _quote(next(texts))
+        return ids[name] if name in ids else _quote(next(texts))
 
     return ARGUMENT.sub(fill, route.pattern)
 
@@ -347,16 +362,6 @@ def test_every_route_declares_its_inputs() -> None:
     assert set(INPUTS) - walked == set(), "these INPUTS name no route"
 
 
-@dataclass(frozen=True)
-class Probe:
-    """One request: text for the free path arguments, parameters, a JSON body, htmx or not."""
-
-    free: tuple[str, ...] = ()
-    pairs: tuple[tuple[str, str], ...] = ()
-    body: bytes = b""
-    htmx: bool = False
-
-
 def _send(world: World, case: Case, probe: Probe) -> int:
     inputs = INPUTS[case.route.name]
     client = Client() if inputs.anonymous else world.client
@@ -365,7 +370,7 @@ def _send(world: World, case: Case, probe: Probe) -> int:
         and not client.cookies.get(settings.SESSION_COOKIE_NAME, Morsel()).value
     ):
         client.force_login(world.owner)  # after a logout: sign in again
-    path = _path(case.route, world, list(probe.free))
+    path = _path(case.route, world, probe)
     headers = {"HX-Request": "true"} if probe.htmx else {}
     encoded = _encode(list(probe.pairs))
     if case.method == "GET":
@@ -408,6 +413,10 @@ def _single_probes(case: Case, inputs: Inputs, free_arguments: int) -> Iterator[
     for position in range(free_arguments):
         for sample in SAMPLES:
             yield Probe(free=(*plain[:position], sample, *plain[position + 1 :]))
+    for match in ARGUMENT.finditer(case.route.pattern):
+        if match.group(1) == "int":
+            for number in NUMBERS_NO_ROW_HAS:
+                yield Probe(free=plain, ids=((match.group(2), number),))
     for param in _params(inputs, case):
         for sample in SAMPLES:
             yield Probe(free=plain, pairs=((param.name, sample),))
