@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import date
 from http.cookies import Morsel
 from typing import Any, cast
-from urllib.parse import quote
 
 import pytest
 from django import forms
@@ -41,7 +40,7 @@ from apps.sandbox.views_control import RequestLogFilterForm
 from apps.tenants.forms import TenantFilterForm
 from tests.factories import AuthClientFactory
 from tests.fixtures.directory import Directory
-from tests.urlwalk import ARGUMENT, Route, routes
+from tests.urlwalk import ARGUMENT, Route, quote_any, routes
 
 EXAMPLES = 25
 
@@ -234,12 +233,8 @@ def _pairs(params: tuple[Param, ...]) -> st.SearchStrategy[list[tuple[str, str]]
     return st.tuples(*known, stray).map(lambda groups: [pair for group in groups for pair in group])
 
 
-def _quote(text: str) -> str:
-    return quote(text.encode("utf-8", "surrogatepass"), safe="")
-
-
 def _encode(pairs: list[tuple[str, str]]) -> str:
-    return "&".join(f"{_quote(name)}={_quote(value)}" for name, value in pairs)
+    return "&".join(f"{quote_any(name)}={quote_any(value)}" for name, value in pairs)
 
 
 json_scalar = st.one_of(
@@ -322,7 +317,7 @@ def _path(route: Route, world: World, probe: Probe) -> str:
 
     def fill(match: Any) -> str:
         name = match.group(2)
-        return ids[name] if name in ids else _quote(next(texts))
+        return ids[name] if name in ids else quote_any(next(texts))
 
     return ARGUMENT.sub(fill, route.pattern)
 

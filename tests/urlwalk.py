@@ -9,8 +9,9 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")  # <converter:name> in a route
 SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
@@ -48,3 +49,13 @@ def routes(*, skip: tuple[str, ...]) -> list[Route]:
     Regular-expression routes (Django's admin) are left out: they have no sample URL.
     """
     return sorted(set(_walk(get_resolver().url_patterns, skip)), key=lambda route: route.name)
+
+
+def quote_any(text: str) -> str:
+    """Percent-encode any text as a browser would send it, lone surrogates included."""
+    return quote(text.encode("utf-8", "surrogatepass"), safe="")
+
+
+def path_with(name: str, raw: str) -> str:
+    """The path of the route `name` with `raw` (any text) as its one argument."""
+    return reverse(name, args=["placeholder"]).replace("placeholder", quote_any(raw))

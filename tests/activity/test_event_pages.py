@@ -38,7 +38,7 @@ def _event(auth_tenant: AuthTenant, n: int, **fields: object) -> ActivityEvent:
 
 @pytest.fixture
 def log(db: None) -> AuthTenant:
-    auth_tenant = AuthTenantFactory(name="Acme")
+    auth_tenant = AuthTenantFactory.create(name="Acme")
     _event(auth_tenant, 1)
     _event(
         auth_tenant,
@@ -158,44 +158,9 @@ def test_helpdesk_cannot_see_or_export_activity(helpdesk_client: Client, log: Au
 def test_activity_of_another_auth_tenant_stays_separate(
     auditor_client: Client, log: AuthTenant
 ) -> None:
-    other = AuthTenantFactory(name="Zeta")
+    other = AuthTenantFactory.create(name="Zeta")
     _event(other, 99, current_event="zeta_only_event")
     assert "zeta_only_event" not in auditor_client.get(reverse("activity:list")).content.decode()
-
-
-def test_dates_beyond_the_calendar_get_a_message_and_list_nothing(
-    auditor_client: Client, log: AuthTenant
-) -> None:
-    response = auditor_client.get(reverse("activity:list"), {"until": "9999-12-31"})
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Enter a date on or before 9999-12-30." in page
-    assert "0 events" in page
-    assert "member_role_updated" not in page
-    early = auditor_client.get(reverse("activity:list"), {"since": "0001-01-01"}).content.decode()
-    assert "Enter a date on or after 0001-01-02." in early
-
-
-def test_an_invalid_filter_lists_nothing_rather_than_everything(
-    auditor_client: Client, log: AuthTenant
-) -> None:
-    page = auditor_client.get(
-        reverse("activity:list"), {"status": "Sideways", "q": "member"}
-    ).content.decode()
-    assert "Select a valid choice." in page
-    assert "0 events" in page
-    assert "member_deleted" not in page
-    assert "Export CSV" not in page
-
-
-def test_a_nul_character_in_the_search_is_refused_not_queried(
-    auditor_client: Client, log: AuthTenant
-) -> None:
-    response = auditor_client.get(reverse("activity:list"), {"q": "mem\x00ber"})
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Null characters are not allowed." in page
-    assert "0 events" in page
 
 
 def test_export_refuses_a_date_beyond_the_calendar(auditor_client: Client, log: AuthTenant) -> None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import quote
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.authtenants.models import AuthTenant
 from apps.directory.models import DirectoryMember
 from tests.factories import AuthTenantFactory
 from tests.fixtures.directory import Directory
+from tests.urlwalk import path_with
 
 
 def test_search_finds_members_by_email_name_or_id(
@@ -59,7 +60,7 @@ def test_results_are_paginated_and_keep_the_search(
     assert "crowd049@acme.test" in first
     assert "crowd050@acme.test" not in first
     assert "?q=crowd&amp;page=2" in first
-    second = owner_client.get(reverse("members:list"), {"q": "crowd", "page": 2}).content.decode()
+    second = owner_client.get(reverse("members:list"), {"q": "crowd", "page": "2"}).content.decode()
     assert "crowd050@acme.test" in second
 
 
@@ -74,10 +75,9 @@ def test_member_detail_shows_access_with_roles_and_history(
     assert "acme-prod" in past
 
 
-def test_members_of_another_auth_tenant_are_not_shown(
-    owner_client: Client, directory: Directory
-) -> None:
-    other = AuthTenantFactory(name="Zeta")
+def _zeta_with_zed() -> AuthTenant:
+    """A second Auth Tenant whose one member, Zed, is nowhere in Acme's directory."""
+    other: AuthTenant = AuthTenantFactory.create(name="Zeta")
     DirectoryMember.objects.create(
         auth_tenant=other,
         member_id="auth0|z",
@@ -85,6 +85,13 @@ def test_members_of_another_auth_tenant_are_not_shown(
         role="teams_owner",
         first_seen_at=timezone.now(),
     )
+    return other
+
+
+def test_members_of_another_auth_tenant_are_not_shown(
+    owner_client: Client, directory: Directory
+) -> None:
+    other = _zeta_with_zed()
     assert "zed@zeta.test" not in owner_client.get(reverse("members:list")).content.decode()
     switched = owner_client.get(reverse("members:list"), {"auth_tenant": other.pk}).content.decode()
     assert "zed@zeta.test" in switched
@@ -101,27 +108,7 @@ def test_unknown_member_is_a_404(owner_client: Client, directory: Directory) -> 
 def test_a_member_id_no_row_can_have_is_a_404(
     owner_client: Client, directory: Directory, member_id: str
 ) -> None:
-    path = reverse("members:detail", args=["placeholder"]).replace("placeholder", quote(member_id))
-    assert owner_client.get(path).status_code == 404
-
-
-def test_an_unknown_role_lists_nobody_and_says_why(
-    owner_client: Client, directory: Directory
-) -> None:
-    page = owner_client.get(reverse("members:list"), {"role": "emperor", "q": "a"}).content.decode()
-    assert "Select a valid choice." in page
-    assert "0 members" in page
-    assert "ada@acme.test" not in page
-
-
-def test_a_nul_character_in_the_search_is_refused(
-    owner_client: Client, directory: Directory
-) -> None:
-    response = owner_client.get(reverse("members:list"), {"q": "ada\x00"})
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Null characters are not allowed." in page
-    assert "0 members" in page
+    assert owner_client.get(path_with("members:detail", member_id)).status_code == 404
 
 
 @pytest.mark.parametrize("value", ["²", "١٢", "9" * 30, "-1", "abc"])
@@ -138,31 +125,17 @@ def test_a_malformed_team_switch_keeps_the_team_and_says_so(
 def test_a_switch_to_a_disabled_team_shows_the_earlier_one(
     owner_client: Client, directory: Directory
 ) -> None:
-    other = AuthTenantFactory(name="Zeta")
+    other = _zeta_with_zed()
     owner_client.get(reverse("members:list"), {"auth_tenant": other.pk})
     other.enabled = False
     other.save(update_fields=["enabled"])
-    DirectoryMember.objects.create(
-        auth_tenant=other,
-        member_id="auth0|z",
-        email="zed@zeta.test",
-        role="teams_owner",
-        first_seen_at=timezone.now(),
-    )
     page = owner_client.get(reverse("members:list"), {"auth_tenant": other.pk}).content.decode()
     assert "does not exist or is disabled; showing Acme." in page
     assert "zed@zeta.test" not in page
 
 
 def test_the_team_switch_works_from_any_page(owner_client: Client, directory: Directory) -> None:
-    other = AuthTenantFactory(name="Zeta")
-    DirectoryMember.objects.create(
-        auth_tenant=other,
-        member_id="auth0|z",
-        email="zed@zeta.test",
-        role="teams_owner",
-        first_seen_at=timezone.now(),
-    )
+    other = _zeta_with_zed()
     switched = owner_client.get(reverse("sync:status"), {"auth_tenant": other.pk})
     assert f'<option value="{other.pk}" selected>' in switched.content.decode()
     assert "zed@zeta.test" in owner_client.get(reverse("members:list")).content.decode()
