@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,14 +12,12 @@ from django.utils import timezone
 from apps.sandbox import faults, seeding
 from apps.sandbox.members import accept_invitation_row
 from apps.sandbox.models import (
-    SandboxClient,
     SandboxInvitation,
     SandboxMember,
     SandboxRequest,
     SandboxTeam,
     SandboxTenant,
 )
-from apps.sandbox.seeding import SeedCounts
 
 # The largest number a control may store: what every integer column holds (PostgreSQL's integer).
 INT_LIMIT = 2**31 - 1
@@ -35,44 +32,9 @@ def reset() -> None:
     seeding.reset()
 
 
-def seed(
-    *,
-    team_slug: str = "acme",
-    auth_domain: str = "acme.us.auth0.com",
-    tenants: int = 12,
-    members: int = 120,
-    activity: int = 5000,
-    seed: int = 1,
-) -> SeedCounts:
-    """(Re)create a team with deterministic data, its Auth Tenant and the demo clients."""
-    return seeding.seed(
-        team_slug=team_slug,
-        auth_domain=auth_domain,
-        tenants=tenants,
-        members=members,
-        activity=activity,
-        seed=seed,
-    )
-
-
-def ensure_client(
-    *,
-    auth_domain: str,
-    client_id: str,
-    client_secret: str,
-    scopes: str | Iterable[str],
-    name: str,
-    token_lifetime: int | None = None,
-) -> SandboxClient:
-    """Create or update an M2M client of an Auth Tenant (created when missing)."""
-    return seeding.ensure_client(
-        auth_domain=auth_domain,
-        client_id=client_id,
-        client_secret=client_secret,
-        scopes=scopes,
-        name=name,
-        token_lifetime=token_lifetime,
-    )
+# Seeding and clients are the same in-process, over HTTP and from `manage.py sandbox_seed`.
+seed = seeding.seed
+ensure_client = seeding.ensure_client
 
 
 def get_faults() -> dict[str, Any]:
