@@ -12,9 +12,9 @@ from apps.authtenants.models import AuthTenant
 
 SESSION_KEY = "teamsadmin_auth_tenant"
 QUERY_PARAM = "auth_tenant"
-# Primary keys are BigAutoField: a larger number can name no row (and would overflow the query).
+# Primary keys are BigAutoField: a larger number can name no row.
 _PK_MAX = 2**63 - 1
-_CACHE_ATTR = "_teamsadmin_auth_tenant"
+_CHOSEN_ATTR, _ENABLED_ATTR = "_teamsadmin_auth_tenant", "_teamsadmin_enabled_auth_tenants"
 
 
 class AuthTenantSwitchForm(forms.Form):
@@ -34,28 +34,37 @@ def _wanted_pk(request: HttpRequest) -> int | None:
     return pk
 
 
+def _enabled(request: HttpRequest) -> list[AuthTenant]:
+    """The enabled Auth Tenants by name, read once per request (there are a handful)."""
+    if not hasattr(request, _ENABLED_ATTR):
+        enabled = list(AuthTenant.objects.filter(enabled=True).order_by("name"))
+        setattr(request, _ENABLED_ATTR, enabled)
+    cached: list[AuthTenant] = getattr(request, _ENABLED_ATTR)
+    return cached
+
+
 def auth_tenant_for_request(request: HttpRequest) -> AuthTenant | None:
     """The enabled Auth Tenant picked with ?auth_tenant=<pk> or earlier in the session, else the first one.
 
     A pick that names no enabled Auth Tenant keeps the earlier choice and says so in the page,
-    so nobody reads another team's data believing it is the one they asked for.
+    so nobody reads another team's data believing it is the one they asked for. Only a pick
+    is remembered; the first one is the default without a session write.
     """
-    if hasattr(request, _CACHE_ATTR):
-        cached: AuthTenant | None = getattr(request, _CACHE_ATTR)
+    if hasattr(request, _CHOSEN_ATTR):
+        cached: AuthTenant | None = getattr(request, _CHOSEN_ATTR)
         return cached
-    enabled = AuthTenant.objects.filter(enabled=True).order_by("name")
+    enabled = _enabled(request)
     wanted, stored = _wanted_pk(request), request.session.get(SESSION_KEY)
-    chosen = enabled.filter(pk=wanted).first() if wanted is not None else None
-    if chosen is None and isinstance(stored, int):
-        chosen = enabled.filter(pk=stored).first()
-    if chosen is None:
-        chosen = enabled.first()
+    chosen = next(
+        (auth_tenant for pk in (wanted, stored) for auth_tenant in enabled if auth_tenant.pk == pk),
+        enabled[0] if enabled else None,
+    )
     if request.GET.get(QUERY_PARAM) and (chosen is None or chosen.pk != wanted):
         shown = f"; showing {chosen.name}" if chosen is not None else ""
         messages.warning(request, f"The team asked for does not exist or is disabled{shown}.")
-    if chosen is not None and stored != chosen.pk:
-        request.session[SESSION_KEY] = chosen.pk
-    setattr(request, _CACHE_ATTR, chosen)
+    elif chosen is not None and chosen.pk == wanted and stored != wanted:
+        request.session[SESSION_KEY] = wanted
+    setattr(request, _CHOSEN_ATTR, chosen)
     return chosen
 
 
@@ -68,8 +77,8 @@ def team_switcher(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    choices = list(AuthTenant.objects.filter(enabled=True).order_by("name").only("pk", "name"))
+    choices = _enabled(request)
     if len(choices) < 2:
         return {}
     current = auth_tenant_for_request(request)
-    return {"team_choices": choices, "team_current": current.pk if current else choices[0].pk}
+    return {"team_choices": choices, "team_current": current.pk if current else None}
