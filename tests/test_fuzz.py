@@ -1,13 +1,18 @@
 """No input makes a route fail: hostile query strings, form fields, JSON bodies and path ids.
 
 The URLconf walk (tests/urlwalk.py) is checked against INPUTS, which declares what each route
-reads: its query parameters and form fields (taken from the route's form classes) or the keys of
+reads: its query parameters and form fields (taken from the forms the views use) or the keys of
 its JSON body. A new route fails `test_every_route_declares_its_inputs` until it is declared.
-Every route then gets arbitrary values, signed in as an owner (who may open every page): NUL
-characters, lone surrogates (percent-encoded, as a browser would send them), 10,000 characters,
-huge and negative numbers, far dates and repeated parameters; its text path arguments get the
-same. Each answer must be below 500, and nothing may log an error. Each example runs in a
-savepoint that is rolled back, so a POST that creates or deletes leaves the data as it was.
+Signed in as an owner (who may open every page), each route and method then gets:
+
+- the sweep: one sample of each kind of trouble (NUL, lone surrogate percent-encoded as a
+  browser sends it, 10,000 characters, huge and negative numbers, digits int() refuses, far
+  dates, header tricks) in each input alone, and repeated parameters, so no single bad value
+  goes unseen;
+- the property (hypothesis): mixes of valid and hostile values in every input at once.
+
+Each answer must be below 500 and nothing may log an error. Each request runs in a savepoint
+that is rolled back, so a POST that creates or deletes leaves the data as it was.
 """
 
 from __future__ import annotations
