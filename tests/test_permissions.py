@@ -7,44 +7,17 @@ deletes or removes anything. New routes are covered automatically.
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.urlwalk import Route, routes
 
 # Routes that are public by design: signing in, Django's admin (own login), the sandbox API and
 # the site icon.
 PUBLIC_PREFIXES = ("accounts/login/", "admin/", "sandbox/", "static/", "favicon.ico")
 DESTRUCTIVE = re.compile(r"(delete|remove|revoke)")
-SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    url: str
-
-
-def _walk(
-    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
-) -> Iterator[Route]:
-    for entry in patterns:
-        route = str(entry.pattern)
-        if isinstance(entry, URLResolver):
-            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry.url_patterns, prefix + route, ns)
-            continue
-        url = "/" + prefix + route
-        if url.startswith(tuple("/" + p for p in PUBLIC_PREFIXES)) or "(?P" in url or "^" in url:
-            continue
-        url = re.sub(r"<(?:(\w+):)?(\w+)>", lambda m: SAMPLE_BY_CONVERTER[m.group(1) or "str"], url)
-        yield Route(name=f"{namespace}{entry.name or url}", url=url)
-
-
-ROUTES = sorted(set(_walk(get_resolver().url_patterns)), key=lambda r: r.name)
+ROUTES = routes(skip=PUBLIC_PREFIXES)
 
 
 def test_the_walk_finds_the_dashboard_routes() -> None:

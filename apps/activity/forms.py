@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django import forms
 from django.utils import timezone
 
 from apps.activity.selectors import ActivityFilters
+from apps.core.filters import DayField, FilterForm, SearchField
 from apps.teamsapi.contract import ActivityStatus, ActivityType
 
 
-class ActivityFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Search")
+class ActivityFilterForm(FilterForm[ActivityFilters]):
+    q = SearchField(max_length=200, label="Search")
     type = forms.ChoiceField(
         required=False,
         label="Type",
@@ -23,36 +25,28 @@ class ActivityFilterForm(forms.Form):
         label="Status",
         choices=[("", "Any status"), *((s.value, s.value) for s in ActivityStatus)],
     )
-    actor = forms.CharField(required=False, max_length=200, label="Actor")
-    since = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    actor = SearchField(max_length=200, label="Actor")
+    since = DayField(label="From")
+    until = DayField(label="To")
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update(placeholder="Event, actor, IP or host", type="search")
         self.fields["actor"].widget.attrs.update(placeholder="Name or id")
 
-    def clean(self) -> dict[str, object]:
+    def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")
         if since and until and since > until:
             self.add_error("until", "The end date is before the start date.")
         return data
 
-    def filters(self) -> ActivityFilters:
-        """The valid filters; with any invalid field nothing is narrowed but the search (the form says why)."""
-        if not self.is_valid():
-            return ActivityFilters(q=str(self.data.get("q", "")).strip()[:200])
-        data = self.cleaned_data
+    def to_filters(self, data: dict[str, Any]) -> ActivityFilters:
         return ActivityFilters(
             type=data["type"],
             status=data["status"],
-            actor=data["actor"].strip(),
-            q=data["q"].strip(),
+            actor=data["actor"],
+            q=data["q"],
             since=_day_start(data["since"]) if data["since"] else None,
             # The end date is inclusive for people; the selector's `until` is exclusive.
             until=_day_start(data["until"] + timedelta(days=1)) if data["until"] else None,

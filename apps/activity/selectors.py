@@ -1,4 +1,4 @@
-"""Reads over the local activity copy: filtered lists for auditors and the sync checkpoint."""
+"""Reads over the local activity copy: filtered lists for auditors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from apps.activity.models import ActivityCheckpoint, ActivityEvent
+from apps.activity.models import ActivityEvent
 
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
@@ -50,8 +50,3 @@ def activity_list(
             | Q(hostname__icontains=filters.q)
         )
     return events.order_by("-created_at", "-external_id")
-
-
-def activity_checkpoint_get(*, auth_tenant: AuthTenant) -> ActivityCheckpoint | None:
-    """The Auth Tenant's checkpoint, or None before its first activity sync."""
-    return ActivityCheckpoint.objects.filter(auth_tenant=auth_tenant).first()

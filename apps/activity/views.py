@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -14,11 +13,11 @@ from apps.activity.exports import activity_export_rows, csv_lines
 from apps.activity.forms import ActivityFilterForm
 from apps.authtenants.current import auth_tenant_for_request
 from apps.core.capabilities import Capability, can, require
-from apps.core.htmx import HtmxRequest, is_partial
+from apps.core.filters import page_of
+from apps.core.htmx import HtmxRequest, page_or_partial
 from apps.sync import selectors as sync_selectors
 from apps.sync.models import SyncKind
-
-PAGE_SIZE = 50
+from apps.teamsapi.contract import PAGE_SIZE_MAX
 
 
 @require_GET
@@ -28,16 +27,18 @@ def event_list(request: HtmxRequest) -> HttpResponse:
     form = ActivityFilterForm(request.GET)
     page, activity_status = None, None
     if auth_tenant:
-        events = selectors.activity_list(auth_tenant=auth_tenant, filters=form.filters())
-        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+        filters = form.filters()
+        events = (
+            None
+            if filters is None
+            else selectors.activity_list(auth_tenant=auth_tenant, filters=filters)
+        )
+        page = page_of(request, events, per_page=PAGE_SIZE_MAX)
         status = sync_selectors.sync_status_get(auth_tenant=auth_tenant)
         activity_status = next((k for k in status.kinds if k.kind == SyncKind.ACTIVITY), None)
-    template = "activity/event_list.html"
-    if is_partial(request):
-        template += "#event-table"
     return render(
         request,
-        template,
+        page_or_partial(request, "activity/event_list.html", "event-table"),
         {
             "auth_tenant": auth_tenant,
             "form": form,
@@ -54,7 +55,8 @@ def event_export(request: HtmxRequest) -> HttpResponseBase:
     require(request.user, Capability.EXPORT_ACTIVITY)
     auth_tenant = auth_tenant_for_request(request)
     form = ActivityFilterForm(request.GET)
-    if auth_tenant is None or not form.is_valid():
+    filters = form.filters()
+    if auth_tenant is None or filters is None:
         # Nothing to export or filters that would silently widen the export: say so instead.
         reason = (
             "no Auth Tenant is configured" if auth_tenant is None else "the filters are not valid"
@@ -62,7 +64,7 @@ def event_export(request: HtmxRequest) -> HttpResponseBase:
         return render(
             request, "activity/export_refused.html", {"reason": reason, "form": form}, status=400
         )
-    events = selectors.activity_list(auth_tenant=auth_tenant, filters=form.filters())
+    events = selectors.activity_list(auth_tenant=auth_tenant, filters=filters)
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(
         csv_lines(activity_export_rows(events)), content_type="text/csv"

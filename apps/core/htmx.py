@@ -30,6 +30,11 @@ def is_partial(request: HttpRequest) -> bool:
     return bool(htmx) and not htmx.boosted  # type: ignore[union-attr]
 
 
+def page_or_partial(request: HttpRequest, template: str, partial: str) -> str:
+    """The whole page, or only its named partial (`template#partial`) for an htmx request."""
+    return f"{template}#{partial}" if is_partial(request) else template
+
+
 def safe_back_url(request: HttpRequest, fallback: str) -> str:
     candidate = request.POST.get("next") or request.headers.get("Referer", "")
     if candidate and url_has_allowed_host_and_scheme(

@@ -1,11 +1,16 @@
-"""Reads over the local directory mirror: tenants, members, access now and on a past date."""
+"""Reads over the local directory mirror: tenants, members, access now and on a past date.
+
+The one read layer for the mirror: the Tenants and Members pages query it through these
+functions only. Lookups by an id from a URL answer None for an id no row can have (a NUL
+character, longer than the column), which PostgreSQL would otherwise refuse with an error.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet
 
 from apps.directory.models import (
     DirectoryAccess,
@@ -17,34 +22,106 @@ from apps.directory.models import (
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
 
+R = TypeVar("R", bound=Model)
 
-def tenant_list(*, auth_tenant: AuthTenant) -> QuerySet[DirectoryTenant]:
-    """The team's current tenants, by name."""
-    return DirectoryTenant.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
+# Access rows: current grants (removed_at NULL) first, then the most recently removed.
+_CURRENT_FIRST = F("removed_at").desc(nulls_first=True)
+
+
+def _row_by_id(model: type[R], *, auth_tenant: AuthTenant, field: str, value: str) -> R | None:
+    """The Auth Tenant's row whose `field` is `value`; None at once for a value no row can hold."""
+    max_length: int | None = getattr(model._meta.get_field(field), "max_length", None)
+    if "\x00" in value or (max_length is not None and len(value) > max_length):
+        return None
+    return model._default_manager.filter(auth_tenant=auth_tenant, **{field: value}).first()
+
+
+def _distinct(rows: QuerySet[Any], field: str) -> list[str]:
+    return list(rows.order_by(field).values_list(field, flat=True).distinct())
+
+
+def _current_accesses() -> Count:
+    return Count("accesses", filter=Q(accesses__removed_at__isnull=True))
+
+
+def tenant_list(
+    *, auth_tenant: AuthTenant, q: str = "", environment: str = "", environment_tag: str = ""
+) -> QuerySet[DirectoryTenant]:
+    """The team's current tenants matching the filters, by name, each with `member_count`."""
+    tenants = DirectoryTenant.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
+    if q:
+        tenants = tenants.filter(Q(tenant_name__icontains=q) | Q(domain__icontains=q))
+    if environment:
+        tenants = tenants.filter(environment=environment)
+    if environment_tag:
+        tenants = tenants.filter(environment_tag=environment_tag)
+    return tenants.annotate(member_count=_current_accesses()).order_by("tenant_name", "tenant_id")
+
+
+def tenant_environments(*, auth_tenant: AuthTenant) -> list[str]:
+    """The environments the team's current tenants live in, alphabetically, for the filter."""
+    current = DirectoryTenant.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
+    return _distinct(current, "environment")
+
+
+def tenant_get(*, auth_tenant: AuthTenant, tenant_id: str) -> DirectoryTenant | None:
+    """One tenant of the mirror (current or removed), or None."""
+    return _row_by_id(DirectoryTenant, auth_tenant=auth_tenant, field="tenant_id", value=tenant_id)
+
+
+def tenant_access_list(*, tenant: DirectoryTenant) -> QuerySet[DirectoryAccess]:
+    """Everyone who can or could access the tenant: current access first, then past periods."""
+    return tenant.accesses.select_related("member").order_by(_CURRENT_FIRST, "member__email")
 
 
 def member_list(*, auth_tenant: AuthTenant) -> QuerySet[DirectoryMember]:
     """The team's current members, by email."""
-    return DirectoryMember.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
+    return DirectoryMember.objects.filter(
+        auth_tenant=auth_tenant, removed_at__isnull=True
+    ).order_by("email", "member_id")
 
 
-def member_search(*, auth_tenant: AuthTenant, q: str) -> QuerySet[DirectoryMember]:
-    """Current members whose email, name, nickname or id contains `q` (case-insensitive)."""
+def member_search(
+    *, auth_tenant: AuthTenant, q: str = "", role: str = ""
+) -> QuerySet[DirectoryMember]:
+    """Current members whose email, name, nickname or id contains `q` (case-insensitive) and who
+    hold `role`, by email, each with `tenant_count`."""
     members = member_list(auth_tenant=auth_tenant)
     q = q.strip()
-    if not q:
-        return members
-    return members.filter(
-        Q(email__icontains=q)
-        | Q(name__icontains=q)
-        | Q(nickname__icontains=q)
-        | Q(member_id__icontains=q)
-    )
+    if q:
+        members = members.filter(
+            Q(email__icontains=q)
+            | Q(name__icontains=q)
+            | Q(nickname__icontains=q)
+            | Q(member_id__icontains=q)
+        )
+    if role:
+        members = members.filter(role=role)
+    return members.annotate(tenant_count=_current_accesses())
+
+
+def member_roles(*, auth_tenant: AuthTenant) -> list[str]:
+    """The team roles current members hold, alphabetically, for the filter (unknown ones verbatim)."""
+    return _distinct(member_list(auth_tenant=auth_tenant), "role")
+
+
+def member_get(*, auth_tenant: AuthTenant, member_id: str) -> DirectoryMember | None:
+    """One member of the mirror (current or removed), or None."""
+    return _row_by_id(DirectoryMember, auth_tenant=auth_tenant, field="member_id", value=member_id)
 
 
 def member_access(*, member: DirectoryMember) -> QuerySet[DirectoryAccess]:
-    """The tenants the member can access now, with their tenant roles."""
-    return member.accesses.filter(removed_at__isnull=True).select_related("tenant")
+    """The tenants the member can access now, with their tenant roles, by tenant name."""
+    return (
+        member.accesses.filter(removed_at__isnull=True)
+        .select_related("tenant")
+        .order_by("tenant__tenant_name")
+    )
+
+
+def member_access_history(*, member: DirectoryMember) -> QuerySet[DirectoryAccess]:
+    """The member's tenant access: current grants first, then past periods, newest first."""
+    return member.accesses.select_related("tenant").order_by(_CURRENT_FIRST, "tenant__tenant_name")
 
 
 def access_on(*, auth_tenant: AuthTenant, at: datetime) -> QuerySet[DirectoryAccess]:
@@ -59,4 +136,8 @@ def access_on(*, auth_tenant: AuthTenant, at: datetime) -> QuerySet[DirectoryAcc
 
 def snapshot_latest(*, auth_tenant: AuthTenant) -> DirectorySnapshot | None:
     """The Auth Tenant's most recent directory snapshot, if any."""
-    return DirectorySnapshot.objects.filter(auth_tenant=auth_tenant).first()
+    return (
+        DirectorySnapshot.objects.filter(auth_tenant=auth_tenant)
+        .order_by("-taken_at", "-pk")
+        .first()
+    )

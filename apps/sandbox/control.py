@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -13,14 +12,15 @@ from django.utils import timezone
 from apps.sandbox import faults, seeding
 from apps.sandbox.members import accept_invitation_row
 from apps.sandbox.models import (
-    SandboxClient,
     SandboxInvitation,
     SandboxMember,
     SandboxRequest,
     SandboxTeam,
     SandboxTenant,
 )
-from apps.sandbox.seeding import SeedCounts
+
+# The largest number a control may store: what every integer column holds (PostgreSQL's integer).
+INT_LIMIT = 2**31 - 1
 
 
 class ControlError(Exception):
@@ -32,44 +32,9 @@ def reset() -> None:
     seeding.reset()
 
 
-def seed(
-    *,
-    team_slug: str = "acme",
-    auth_domain: str = "acme.us.auth0.com",
-    tenants: int = 12,
-    members: int = 120,
-    activity: int = 5000,
-    seed: int = 1,
-) -> SeedCounts:
-    """(Re)create a team with deterministic data, its Auth Tenant and the demo clients."""
-    return seeding.seed(
-        team_slug=team_slug,
-        auth_domain=auth_domain,
-        tenants=tenants,
-        members=members,
-        activity=activity,
-        seed=seed,
-    )
-
-
-def ensure_client(
-    *,
-    auth_domain: str,
-    client_id: str,
-    client_secret: str,
-    scopes: str | Iterable[str],
-    name: str,
-    token_lifetime: int | None = None,
-) -> SandboxClient:
-    """Create or update an M2M client of an Auth Tenant (created when missing)."""
-    return seeding.ensure_client(
-        auth_domain=auth_domain,
-        client_id=client_id,
-        client_secret=client_secret,
-        scopes=scopes,
-        name=name,
-        token_lifetime=token_lifetime,
-    )
+# Seeding and clients are the same in-process, over HTTP and from `manage.py sandbox_seed`.
+seed = seeding.seed
+ensure_client = seeding.ensure_client
 
 
 def get_faults() -> dict[str, Any]:
@@ -78,7 +43,19 @@ def get_faults() -> dict[str, Any]:
 
 def set_faults(**switches: Any) -> dict[str, Any]:
     """Turn fault switches on or change them; raises ValueError for unknown or bad values."""
+    for name, value in switches.items():
+        _refuse_out_of_range(name, value)
     return faults.set_faults(**switches)
+
+
+def _refuse_out_of_range(name: str, value: Any) -> None:
+    """A number (or numeric text) no integer column holds is refused before it reaches one."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return  # not a whole number at all: the switch's own check says what it must be
+    if abs(number) > INT_LIMIT:
+        raise ValueError(f"{name} must be between {-INT_LIMIT} and {INT_LIMIT}")
 
 
 def clear_faults() -> dict[str, Any]:

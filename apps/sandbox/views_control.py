@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import datetime
+import math
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
+from django import forms
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -19,13 +21,99 @@ from apps.sandbox.models import SandboxRequest
 View = Callable[..., HttpResponse]
 
 
-def _body(request: HttpRequest) -> dict[str, Any]:
-    if not request.body:
+class RequestLogFilterForm(forms.Form):
+    """The request log's filters (CharField refuses NUL characters)."""
+
+    path_contains = forms.CharField(required=False, max_length=1024, strip=False)
+    client_id = forms.CharField(required=False, max_length=64, strip=False)
+    method = forms.CharField(required=False, max_length=10)
+
+
+# Seeding over HTTP stays small enough to answer promptly; `manage.py sandbox_seed` seeds more.
+SEED_LIMITS = {"tenants": 100, "members": 1000, "activity": 10_000}
+ADD_ACTIVITY_LIMIT = 10_000
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("numbers must be finite")
+    return value
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _check_json(value: Any, where: str = "body") -> None:
+    """Refuse what no column can hold: NUL or lone surrogates in text, integers out of range."""
+    if isinstance(value, str):
+        if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+            raise ValueError(f"{where} holds a NUL or an unpaired surrogate character")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > control.INT_LIMIT:
+            raise ValueError(f"{where} is out of range (at most {control.INT_LIMIT} either way)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_json(key, where)
+            _check_json(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for item in value:
+            _check_json(item, where)
+
+
+class Body:
+    """A control call's JSON object body, read field by field; bad input raises ValueError (400)."""
+
+    def __init__(self, request: HttpRequest, *, allowed: Iterable[str] | None = None) -> None:
+        data = _parse(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("body must be a JSON object")
+        unknown = set(data) - set(allowed) if allowed is not None else set()
+        if unknown:
+            raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
+        _check_json(data)
+        self.data: dict[str, Any] = data
+
+    def text(self, name: str, default: str | None = None, *, max_length: int = 255) -> str:
+        value = self.data.get(name, default)
+        if value is None:
+            raise ValueError(f"{name} is required")
+        if not isinstance(value, str):
+            raise ValueError(f"{name} must be a string")
+        if len(value) > max_length:
+            raise ValueError(f"{name} must be at most {max_length} characters")
+        return value
+
+    def number(
+        self, name: str, default: int, *, minimum: int = 0, maximum: int = control.INT_LIMIT
+    ) -> int:
+        value = self.data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be a whole number")
+        if not minimum <= value <= maximum:
+            raise ValueError(f"{name} must be between {minimum} and {maximum}")
+        return value
+
+    def moment(self, name: str) -> datetime | None:
+        """An ISO 8601 date-time (UTC when it names no offset), or None when absent."""
+        raw = self.data.get(name)
+        if raw is None or raw == "":
+            return None
+        moment = datetime.fromisoformat(self.text(name))
+        try:
+            return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError(f"{name} is out of range") from exc
+
+
+def _parse(raw: bytes) -> Any:
+    if not raw:
         return {}
-    data = json.loads(request.body)
-    if not isinstance(data, dict):
-        raise ValueError("body must be a JSON object")
-    return data
+    try:
+        return json.loads(raw, parse_float=_finite, parse_constant=_refuse_constant)
+    except RecursionError as exc:
+        raise ValueError("body is nested too deeply") from exc
 
 
 def control_view(methods: list[str]) -> Callable[[View], View]:
@@ -63,18 +151,14 @@ def reset(request: HttpRequest) -> HttpResponse:
 
 @control_view(["POST"])
 def seed(request: HttpRequest) -> HttpResponse:
-    data = _body(request)
-    allowed = {"team_slug", "auth_domain", "tenants", "members", "activity", "seed"}
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValueError(f"unknown field(s): {', '.join(sorted(unknown))}")
+    body = Body(request, allowed={"team_slug", "auth_domain", *SEED_LIMITS, "seed"})
     counts = control.seed(
-        team_slug=str(data.get("team_slug", "acme")),
-        auth_domain=str(data.get("auth_domain", "acme.us.auth0.com")),
-        tenants=int(data.get("tenants", 12)),
-        members=int(data.get("members", 120)),
-        activity=int(data.get("activity", 5000)),
-        seed=int(data.get("seed", 1)),
+        team_slug=body.text("team_slug", "acme"),
+        auth_domain=body.text("auth_domain", "acme.us.auth0.com"),
+        tenants=body.number("tenants", 12, maximum=SEED_LIMITS["tenants"]),
+        members=body.number("members", 120, maximum=SEED_LIMITS["members"]),
+        activity=body.number("activity", 5000, maximum=SEED_LIMITS["activity"]),
+        seed=body.number("seed", 1, minimum=-control.INT_LIMIT),
     )
     return json_response(
         {"tenants": counts.tenants, "members": counts.members, "activity": counts.activity}
@@ -84,7 +168,7 @@ def seed(request: HttpRequest) -> HttpResponse:
 @control_view(["GET", "PUT", "DELETE"])
 def faults(request: HttpRequest) -> HttpResponse:
     if request.method == "PUT":
-        return json_response(control.set_faults(**_body(request)))
+        return json_response(control.set_faults(**Body(request).data))
     if request.method == "DELETE":
         return json_response(control.clear_faults())
     return json_response(control.get_faults())
@@ -92,9 +176,7 @@ def faults(request: HttpRequest) -> HttpResponse:
 
 @control_view(["POST"])
 def accept_invitation(request: HttpRequest, team_slug: str) -> HttpResponse:
-    email = _body(request).get("email")
-    if not isinstance(email, str):
-        raise ValueError("email is required")
+    email = Body(request, allowed={"email"}).text("email", max_length=254)
     member = control.accept_invitation(team_slug=team_slug, email=email)
     return json_response({"id": member.member_id, "email": member.email, "role": member.role})
 
@@ -104,24 +186,30 @@ def requests_log(request: HttpRequest) -> HttpResponse:
     if request.method == "DELETE":
         control.clear_requests_log()
         return json_response({"cleared": True})
+    form = RequestLogFilterForm(request.GET)
+    if not form.is_valid():
+        return json_response({"error": form.errors.get_json_data()}, status=400)
     rows = control.requests_log(
-        path_contains=request.GET.get("path_contains"),
-        client_id=request.GET.get("client_id"),
-        method=request.GET.get("method"),
+        **{name: value for name, value in form.cleaned_data.items() if value}
     )
     return json_response({"requests": [_request_json(row) for row in rows]})
 
 
 @control_view(["POST"])
 def clients(request: HttpRequest) -> HttpResponse:
-    data = _body(request)
+    body = Body(
+        request,
+        allowed={"auth_domain", "client_id", "client_secret", "scopes", "name", "token_lifetime"},
+    )
+    client_id = body.text("client_id", max_length=64)
+    lifetime = body.data.get("token_lifetime")
     client = control.ensure_client(
-        auth_domain=str(data["auth_domain"]),
-        client_id=str(data["client_id"]),
-        client_secret=str(data["client_secret"]),
-        scopes=data.get("scopes", ""),
-        name=str(data.get("name", data["client_id"])),
-        token_lifetime=int(data["token_lifetime"]) if data.get("token_lifetime") else None,
+        auth_domain=body.text("auth_domain"),
+        client_id=client_id,
+        client_secret=body.text("client_secret", max_length=10_000),
+        scopes=body.text("scopes", "", max_length=10_000),
+        name=body.text("name", client_id, max_length=200),
+        token_lifetime=None if lifetime is None else body.number("token_lifetime", 0, minimum=1),
     )
     return json_response(
         {"client_id": client.client_id, "name": client.name, "scopes": client.scopes}, status=201
@@ -130,9 +218,10 @@ def clients(request: HttpRequest) -> HttpResponse:
 
 @control_view(["POST"])
 def add_activity(request: HttpRequest, team_slug: str) -> HttpResponse:
-    data = _body(request)
-    created_at = datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None
+    body = Body(request, allowed={"count", "created_at"})
     count = control.add_activity(
-        team_slug=team_slug, count=int(data.get("count", 1)), created_at=created_at
+        team_slug=team_slug,
+        count=body.number("count", 1, maximum=ADD_ACTIVITY_LIMIT),
+        created_at=body.moment("created_at"),
     )
     return json_response({"added": count}, status=201)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from apps.activity.models import ActivityEvent
 from apps.authtenants.models import AuthTenant
+from apps.teamsapi.contract import PAGE_SIZE_MAX
 from tests.factories import AuthTenantFactory
 
 BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
@@ -160,3 +161,19 @@ def test_activity_of_another_auth_tenant_stays_separate(
     other = AuthTenantFactory.create(name="Zeta")
     _event(other, 99, current_event="zeta_only_event")
     assert "zeta_only_event" not in auditor_client.get(reverse("activity:list")).content.decode()
+
+
+def test_export_refuses_a_date_beyond_the_calendar(auditor_client: Client, log: AuthTenant) -> None:
+    response = auditor_client.get(reverse("activity:export"), {"until": "9999-12-31"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "the filters are not valid" in body
+    assert "Enter a date on or before 9999-12-30." in body
+
+
+def test_pages_hold_the_contracts_page_size(auditor_client: Client, log: AuthTenant) -> None:
+    for n in range(10, 10 + PAGE_SIZE_MAX):
+        _event(log, n)
+    first = auditor_client.get(reverse("activity:list")).content.decode()
+    assert f"{PAGE_SIZE_MAX + 5} events" in first
+    assert "Page 1 of 2" in first

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.authtenants.models import AuthTenant
 from apps.directory.models import DirectoryMember
 from tests.factories import AuthTenantFactory
 from tests.fixtures.directory import Directory
+from tests.urlwalk import path_with
 
 
 def test_search_finds_members_by_email_name_or_id(
@@ -72,10 +75,9 @@ def test_member_detail_shows_access_with_roles_and_history(
     assert "acme-prod" in past
 
 
-def test_members_of_another_auth_tenant_are_not_shown(
-    owner_client: Client, directory: Directory
-) -> None:
-    other = AuthTenantFactory.create(name="Zeta")
+def _zeta_with_zed() -> AuthTenant:
+    """A second Auth Tenant whose one member, Zed, is nowhere in Acme's directory."""
+    other: AuthTenant = AuthTenantFactory.create(name="Zeta")
     DirectoryMember.objects.create(
         auth_tenant=other,
         member_id="auth0|z",
@@ -83,6 +85,13 @@ def test_members_of_another_auth_tenant_are_not_shown(
         role="teams_owner",
         first_seen_at=timezone.now(),
     )
+    return other
+
+
+def test_members_of_another_auth_tenant_are_not_shown(
+    owner_client: Client, directory: Directory
+) -> None:
+    other = _zeta_with_zed()
     assert "zed@zeta.test" not in owner_client.get(reverse("members:list")).content.decode()
     switched = owner_client.get(reverse("members:list"), {"auth_tenant": other.pk}).content.decode()
     assert "zed@zeta.test" in switched
@@ -93,3 +102,40 @@ def test_members_of_another_auth_tenant_are_not_shown(
 
 def test_unknown_member_is_a_404(owner_client: Client, directory: Directory) -> None:
     assert owner_client.get(reverse("members:detail", args=["auth0|nobody"])).status_code == 404
+
+
+@pytest.mark.parametrize("member_id", ["auth0|a\x00b", "x" * 1025])
+def test_a_member_id_no_row_can_have_is_a_404(
+    owner_client: Client, directory: Directory, member_id: str
+) -> None:
+    assert owner_client.get(path_with("members:detail", member_id)).status_code == 404
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 30, "-1", "abc"])
+def test_a_malformed_team_switch_keeps_the_team_and_says_so(
+    owner_client: Client, directory: Directory, value: str
+) -> None:
+    response = owner_client.get(reverse("members:list"), {"auth_tenant": value})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "The team asked for does not exist or is disabled; showing Acme." in page
+    assert "ada@acme.test" in page
+
+
+def test_a_switch_to_a_disabled_team_shows_the_earlier_one(
+    owner_client: Client, directory: Directory
+) -> None:
+    other = _zeta_with_zed()
+    owner_client.get(reverse("members:list"), {"auth_tenant": other.pk})
+    other.enabled = False
+    other.save(update_fields=["enabled"])
+    page = owner_client.get(reverse("members:list"), {"auth_tenant": other.pk}).content.decode()
+    assert "does not exist or is disabled; showing Acme." in page
+    assert "zed@zeta.test" not in page
+
+
+def test_the_team_switch_works_from_any_page(owner_client: Client, directory: Directory) -> None:
+    other = _zeta_with_zed()
+    switched = owner_client.get(reverse("sync:status"), {"auth_tenant": other.pk})
+    assert f'<option value="{other.pk}" selected>' in switched.content.decode()
+    assert "zed@zeta.test" in owner_client.get(reverse("members:list")).content.decode()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
+from apps.directory.models import DirectoryTenant
+from apps.teamsapi.contract import PAGE_SIZE_MAX
 from tests.fixtures.directory import Directory
+from tests.urlwalk import path_with
 
 
 def test_tenant_list_shows_current_tenants_with_member_counts(
@@ -35,14 +40,33 @@ def test_tenant_list_filters_by_environment_tag_and_search(
     assert "acme-prod" not in by_search
 
 
-def test_unknown_filter_value_is_explained_not_an_error(
+@pytest.mark.parametrize("tenant_id", ["a\x00b", "x" * 65])
+def test_a_tenant_id_no_row_can_have_is_a_404(
+    owner_client: Client, directory: Directory, tenant_id: str
+) -> None:
+    assert owner_client.get(path_with("tenants:detail", tenant_id)).status_code == 404
+
+
+def test_tenants_are_paginated_by_the_contracts_page_size(
     owner_client: Client, directory: Directory
 ) -> None:
-    response = owner_client.get(
-        reverse("tenants:list"), {"environment_tag": "moon", "q": "acme-dev"}
+    now = timezone.now()
+    DirectoryTenant.objects.bulk_create(
+        DirectoryTenant(
+            auth_tenant=directory.auth_tenant,
+            tenant_id=f"t{i:03d}",
+            tenant_name=f"zz-{i:03d}",
+            environment="US-3",
+            first_seen_at=now,
+        )
+        for i in range(PAGE_SIZE_MAX)
     )
-    assert response.status_code == 200
-    assert "acme-dev" in response.content.decode()
+    first = owner_client.get(reverse("tenants:list")).content.decode()
+    assert f"{PAGE_SIZE_MAX + 3} tenants" in first
+    assert "Page 1 of 2" in first
+    assert "acme-dev" in first  # by name: acme-* come before zz-*
+    second = owner_client.get(reverse("tenants:list"), {"page": 2}).content.decode()
+    assert "zz-049" in second
 
 
 def test_htmx_filter_returns_only_the_table(owner_client: Client, directory: Directory) -> None:

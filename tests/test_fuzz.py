@@ -1,0 +1,468 @@
+"""No input makes a route fail: hostile query strings, form fields, JSON bodies and path ids.
+
+The URLconf walk (tests/urlwalk.py) is checked against INPUTS, which declares what each route
+reads: its query parameters and form fields (taken from the forms the views use) or the keys of
+its JSON body. A new route fails `test_every_route_declares_its_inputs` until it is declared.
+Signed in as an owner (who may open every page), each route and method then gets:
+
+- the sweep: one sample of each kind of trouble (NUL, lone surrogate percent-encoded as a
+  browser sends it, 10,000 characters, huge and negative numbers, digits int() refuses, far
+  dates, header tricks) in each input alone, and repeated parameters, so no single bad value
+  goes unseen;
+- the property (hypothesis): mixes of valid and hostile values in every input at once.
+
+Each answer must be below 500 and nothing may log an error. Each request runs in a savepoint
+that is rolled back, so a POST that creates or deletes leaves the data as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from http.cookies import Morsel
+from typing import Any, cast
+
+import pytest
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.test import Client
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from apps.activity.forms import ActivityFilterForm
+from apps.authtenants.current import QUERY_PARAM
+from apps.authtenants.forms import AuthClientForm, AuthTenantForm
+from apps.members.forms import MemberFilterForm
+from apps.sandbox import control, faults
+from apps.sandbox.views_control import RequestLogFilterForm
+from apps.tenants.forms import TenantFilterForm
+from tests.factories import AuthClientFactory
+from tests.fixtures.directory import Directory
+from tests.urlwalk import ARGUMENT, Route, quote_any, routes
+
+EXAMPLES = 25
+
+# --- hostile values -----------------------------------------------------------------------------
+
+# Each value is drawn from one class of trouble first, so every class reaches every field often.
+TROUBLE: dict[str, st.SearchStrategy[str]] = {
+    "NUL": st.text(max_size=8).map(lambda text: f"{text}\x00{text}"),
+    "lone surrogate": st.integers(0xD800, 0xDFFF).map(lambda code: f"x{chr(code)}y"),
+    "10,000 characters": st.sampled_from(["x" * 10_000, "9" * 10_000, "é" * 10_000]),
+    "huge or negative number": st.one_of(
+        st.integers().map(str),
+        st.sampled_from([str(2**31), str(2**63), str(-(2**63) - 1), "-1", "0", "1e400", "NaN"]),
+    ),
+    "digits int() refuses": st.sampled_from(["²", "١٢", "৩", "𝟙𝟚", "Ⅻ", "½"]),
+    "far date": st.one_of(
+        st.sampled_from(["9999-12-31", "0001-01-01", "10000-01-01", "2026-02-30"]),
+        st.dates().map(date.isoformat),
+    ),
+    "header or URL trick": st.sampled_from(
+        ["/next\r\nX-Injected: 1", "\r\nX-Injected: 1", "//evil.example/", "%00", " "]
+    ),
+    "any text": st.text(max_size=40),
+}
+hostile_text = st.one_of(*TROUBLE.values())
+
+# One of each kind, for the sweep that tries every input with each.
+SAMPLES = (
+    "a\x00b",
+    "x\ud800y",
+    "x" * 10_000,
+    "9" * 10_000,
+    str(2**63),
+    "-" + "9" * 30,
+    "-1",
+    "1e400",
+    "²",
+    "١٢",
+    "9999-12-31",
+    "0001-01-01",
+    "10000-01-01",
+    "\r\nX-Injected: 1",
+    "/next\r\nX-Injected: 1",
+    "//evil.example/",
+)
+NUMBERS_NO_ROW_HAS = ("0", str(2**63), "9" * 5000)  # for <int:...> path arguments
+JSON_SAMPLES: tuple[Any, ...] = (
+    *SAMPLES,
+    2**31,
+    -(2**31) - 1,
+    2**63,
+    10**400,
+    1e308,
+    float("inf"),
+    float("nan"),
+    -1,
+    0,
+    None,
+    True,
+    [],
+    {},
+    ["a\x00b"],
+    {"a": "\ud800"},
+)
+JSON_BODIES = (b"", b"{}", b"[]", b"null", b"\xff\xfe", b"{", b"[" * 100_000, b'{"a": 1e400}')
+
+
+def _valid(field: forms.Field) -> st.SearchStrategy[str]:
+    """Values the field accepts (often), so examples also get past validation to the query."""
+    if isinstance(field, forms.DateField):
+        return st.one_of(st.sampled_from([date.min, date.max]), st.dates()).map(date.isoformat)
+    choices = cast("Iterable[tuple[Any, Any]]", getattr(field, "choices", None) or ())
+    if values := [str(value) for value, _ in choices]:
+        return st.sampled_from(values)
+    if isinstance(field, forms.IntegerField):
+        return st.integers().map(str)
+    if isinstance(field, forms.BooleanField):
+        return st.sampled_from(["on", ""])
+    return st.text(max_size=40)
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    values: st.SearchStrategy[str] = hostile_text
+
+
+def fields(form: type[forms.Form] | type[forms.ModelForm[Any]]) -> tuple[Param, ...]:
+    """The form's fields, each getting values it accepts as well as hostile ones."""
+    return tuple(
+        Param(name, st.one_of(_valid(field), hostile_text))
+        for name, field in form.base_fields.items()
+    )
+
+
+def named(*names: str) -> tuple[Param, ...]:
+    """Parameters a view reads itself, hostile values only."""
+    return tuple(Param(name) for name in names)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What a route reads besides its path: query parameters, and a form or JSON body.
+
+    `form` None: the route takes no form worth posting (GET only, or a POST without fields
+    that reaches another server); `json` None: no JSON body.
+    """
+
+    query: tuple[Param, ...] = ()
+    form: tuple[Param, ...] | None = None
+    json: tuple[str, ...] | None = None
+    json_methods: tuple[str, ...] = ("POST",)
+    json_base: tuple[tuple[str, Any], ...] = ()  # keys every JSON object body starts from
+    anonymous: bool = False
+
+
+PAGE = named("page")
+TEAMS_API_PAGING = named("take", "from")
+
+INPUTS: dict[str, Inputs] = {
+    "accounts:login": Inputs(
+        query=named("next"), form=(*fields(AuthenticationForm), *named("next")), anonymous=True
+    ),
+    "accounts:logout": Inputs(form=named("next")),
+    "activity:export": Inputs(query=fields(ActivityFilterForm)),
+    "activity:list": Inputs(query=(*fields(ActivityFilterForm), *PAGE)),
+    "authtenants:client-add": Inputs(form=fields(AuthClientForm)),
+    "authtenants:client-edit": Inputs(form=fields(AuthClientForm)),
+    "authtenants:client-remove": Inputs(form=named("next")),
+    "authtenants:create": Inputs(form=fields(AuthTenantForm)),
+    "authtenants:delete": Inputs(form=named("next")),
+    "authtenants:edit": Inputs(form=fields(AuthTenantForm)),
+    "authtenants:list": Inputs(),
+    # Its POST has no fields and calls the Auth Tenant's token endpoint: GET only here.
+    "authtenants:test": Inputs(),
+    "core:home": Inputs(),
+    "members:detail": Inputs(),
+    "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
+    "sync:status": Inputs(),
+    "sync:sync-now": Inputs(form=()),
+    "tenants:detail": Inputs(),
+    "tenants:list": Inputs(query=(*fields(TenantFilterForm), *PAGE)),
+    # Sandbox controls: JSON bodies.
+    "sandbox:control-accept-invitation": Inputs(json=("email",)),
+    "sandbox:control-add-activity": Inputs(json=("count", "created_at")),
+    "sandbox:control-clients": Inputs(
+        json=("auth_domain", "client_id", "client_secret", "scopes", "name", "token_lifetime")
+    ),
+    "sandbox:control-faults": Inputs(json=faults.SWITCHES, json_methods=("PUT",)),
+    "sandbox:control-requests": Inputs(query=fields(RequestLogFilterForm)),
+    "sandbox:control-reset": Inputs(json=()),
+    "sandbox:control-seed": Inputs(
+        json=("team_slug", "auth_domain", "tenants", "members", "activity", "seed"),
+        # A seed that is valid stays small (the defaults would write 5,000 entries each time).
+        json_base=(("tenants", 1), ("members", 1), ("activity", 1)),
+    ),
+    # The simulated Teams API and Auth Tenant: cheap probes without credentials (401 first).
+    "sandbox:activity": Inputs(
+        query=(*TEAMS_API_PAGING, *named("since", "until", "type", "status"))
+    ),
+    "sandbox:environments": Inputs(),
+    "sandbox:jwks": Inputs(),
+    "sandbox:member": Inputs(),
+    "sandbox:member-tenants": Inputs(),
+    "sandbox:member-tenants-environment": Inputs(),
+    "sandbox:members": Inputs(query=TEAMS_API_PAGING),
+    "sandbox:openid-configuration": Inputs(),
+    "sandbox:tenant": Inputs(),
+    "sandbox:tenant-members": Inputs(query=TEAMS_API_PAGING),
+    "sandbox:tenants": Inputs(
+        query=(*TEAMS_API_PAGING, *named("sort", "environment", "environment_tag", "locality"))
+    ),
+    "sandbox:token": Inputs(),
+}
+
+ROUTES = routes(skip=("admin/", "static/"))
+
+
+def _occurrences(param: Param) -> st.SearchStrategy[list[tuple[str, str]]]:
+    return st.lists(param.values, max_size=2).map(
+        lambda values: [(param.name, value) for value in values]
+    )
+
+
+def _pairs(params: tuple[Param, ...]) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """Parameters as a browser could send them: each known one absent, once or repeated, and
+    stray names."""
+    known = [_occurrences(param) for param in params]
+    stray = st.lists(st.tuples(hostile_text, hostile_text), max_size=2)
+    return st.tuples(*known, stray).map(lambda groups: [pair for group in groups for pair in group])
+
+
+def _encode(pairs: list[tuple[str, str]]) -> str:
+    return "&".join(f"{quote_any(name)}={quote_any(value)}" for name, value in pairs)
+
+
+json_scalar = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from([2**31, -(2**31) - 1, 2**63, 10**400]),
+    st.floats(),
+    hostile_text,
+)
+json_value = st.recursive(
+    json_scalar,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(hostile_text, children, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _json_bodies(inputs: Inputs) -> st.SearchStrategy[bytes]:
+    keys = inputs.json or ()
+    key = st.sampled_from(keys) | hostile_text if keys else hostile_text
+    objects = st.dictionaries(key, json_value, max_size=len(keys) + 1).map(
+        lambda drawn: {**dict(inputs.json_base), **drawn}
+    )
+    as_json = st.one_of(objects, json_value).map(lambda value: json.dumps(value).encode())
+    return st.one_of(as_json, st.binary(max_size=64))
+
+
+# --- the world the routes see --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class World:
+    client: Client
+    owner: User
+    ids: dict[str, str]  # values for the routes' int and slug arguments
+
+
+SANDBOX_TEAM, SANDBOX_DOMAIN = "acme", "acme.us.auth0.com"
+
+
+@pytest.fixture
+def world(owner: User, directory: Directory) -> World:
+    auth_client = AuthClientFactory.create(auth_tenant=directory.auth_tenant)
+    client = Client(raise_request_exception=True)
+    client.force_login(owner)
+    ids = {
+        "pk": str(directory.auth_tenant.pk),
+        "client_pk": str(auth_client.pk),
+        "team_slug": SANDBOX_TEAM,
+        # The simulated Auth Tenant's endpoints are probed at its seeded domain.
+        "domain": SANDBOX_DOMAIN,
+    }
+    return World(client=client, owner=owner, ids=ids)
+
+
+@pytest.fixture
+def sandbox_team(db: None) -> None:
+    """A small seeded sandbox team, so control calls reach past "unknown team"."""
+    control.seed(
+        team_slug=SANDBOX_TEAM, auth_domain=SANDBOX_DOMAIN, tenants=2, members=3, activity=5
+    )
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One request: text for the free path arguments, parameters, a JSON body, htmx or not."""
+
+    free: tuple[str, ...] = ()
+    ids: tuple[tuple[str, str], ...] = ()  # numbers in place of the world's ids
+    pairs: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    htmx: bool = False
+
+
+def _path(route: Route, world: World, probe: Probe) -> str:
+    """The route's path: the world's ids (or the probe's own), the drawn text for the others."""
+    texts, ids = iter(probe.free), {**world.ids, **dict(probe.ids)}
+
+    def fill(match: Any) -> str:
+        name = match.group(2)
+        return ids[name] if name in ids else quote_any(next(texts))
+
+    return ARGUMENT.sub(fill, route.pattern)
+
+
+def _free_arguments(route: Route, world: World) -> int:
+    return sum(1 for match in ARGUMENT.finditer(route.pattern) if match.group(2) not in world.ids)
+
+
+@dataclass(frozen=True)
+class Case:
+    route: Route
+    method: str  # GET, POST (form) or a JSON method
+
+    @property
+    def id(self) -> str:
+        return f"{self.route.name}-{self.method}"
+
+
+def _cases() -> Iterator[Case]:
+    for route in ROUTES:
+        inputs = INPUTS.get(route.name)
+        if inputs is None:
+            continue
+        yield Case(route, "GET")
+        if inputs.form is not None:
+            yield Case(route, "POST")
+        if inputs.json is not None:
+            yield from (Case(route, f"{method} json") for method in inputs.json_methods)
+
+
+CASES = list(_cases())
+
+
+def test_every_route_declares_its_inputs() -> None:
+    walked = {route.name for route in ROUTES}
+    assert walked - set(INPUTS) == set(), "declare these routes' inputs in INPUTS"
+    assert set(INPUTS) - walked == set(), "these INPUTS name no route"
+
+
+def _send(world: World, case: Case, probe: Probe) -> int:
+    inputs = INPUTS[case.route.name]
+    client = Client() if inputs.anonymous else world.client
+    if (
+        not inputs.anonymous
+        and not client.cookies.get(settings.SESSION_COOKIE_NAME, Morsel()).value
+    ):
+        client.force_login(world.owner)  # after a logout: sign in again
+    path = _path(case.route, world, probe)
+    headers = {"HX-Request": "true"} if probe.htmx else {}
+    encoded = _encode(list(probe.pairs))
+    if case.method == "GET":
+        return client.get(f"{path}?{encoded}", headers=headers).status_code
+    if case.method == "POST":
+        form = "application/x-www-form-urlencoded"
+        return client.generic("POST", path, encoded.encode(), form, headers=headers).status_code
+    return client.generic(case.method.split()[0], path, probe.body, "application/json").status_code
+
+
+def _check(world: World, case: Case, probe: Probe, caplog: pytest.LogCaptureFixture) -> None:
+    """Send the probe in a savepoint rolled back afterwards; no 5xx, no error logged."""
+    caplog.clear()
+    try:
+        with transaction.atomic():
+            status = _send(world, case, probe)
+            transaction.set_rollback(True)
+    except Exception as exc:
+        raise AssertionError(f"{case.id} raised {exc!r} for {probe!r}"[:2000]) from exc
+    assert status < 500, f"{case.id} answered {status} for {probe!r}"[:2000]
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == [], f"{case.id} logged {errors} for {probe!r}"[:2000]
+
+
+def _prepare(request: pytest.FixtureRequest, case: Case) -> Inputs:
+    if case.route.name.startswith("sandbox:"):
+        request.getfixturevalue("sandbox_team")
+    return INPUTS[case.route.name]
+
+
+def _params(inputs: Inputs, case: Case) -> tuple[Param, ...]:
+    if case.method == "GET":
+        return (*inputs.query, *named(QUERY_PARAM))  # every page honours the team switch
+    return inputs.form or () if case.method == "POST" else ()
+
+
+def _single_probes(case: Case, inputs: Inputs, free_arguments: int) -> Iterator[Probe]:
+    """Each sample in each path argument, each parameter and each JSON key, one at a time."""
+    plain = ("x",) * free_arguments
+    for position in range(free_arguments):
+        for sample in SAMPLES:
+            yield Probe(free=(*plain[:position], sample, *plain[position + 1 :]))
+    for match in ARGUMENT.finditer(case.route.pattern):
+        if match.group(1) == "int":
+            for number in NUMBERS_NO_ROW_HAS:
+                yield Probe(free=plain, ids=((match.group(2), number),))
+    for param in _params(inputs, case):
+        for sample in SAMPLES:
+            yield Probe(free=plain, pairs=((param.name, sample),))
+        yield Probe(free=plain, pairs=((param.name, "1"), (param.name, "2")))
+    if case.method.endswith("json"):
+        for body in JSON_BODIES:
+            yield Probe(free=plain, body=body)
+        for key in inputs.json or ():
+            for value in JSON_SAMPLES:
+                data = {**dict(inputs.json_base), key: value}
+                yield Probe(free=plain, body=json.dumps(data).encode())
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_each_input_survives_each_kind_of_trouble(
+    request: pytest.FixtureRequest, world: World, caplog: pytest.LogCaptureFixture, case: Case
+) -> None:
+    """The sweep: every sample in every input alone, so no single bad value goes unseen."""
+    inputs = _prepare(request, case)
+    for probe in _single_probes(case, inputs, _free_arguments(case.route, world)):
+        _check(world, case, probe, caplog)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+@hypothesis_settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_mix_of_inputs_fails_a_route(
+    request: pytest.FixtureRequest,
+    world: World,
+    caplog: pytest.LogCaptureFixture,
+    case: Case,
+    data: st.DataObject,
+) -> None:
+    """The property: arbitrary mixes of valid and hostile values in every input at once."""
+    inputs = _prepare(request, case)
+    free_arguments = _free_arguments(case.route, world)
+    probe = Probe(
+        free=tuple(
+            data.draw(st.lists(hostile_text, min_size=free_arguments, max_size=free_arguments))
+        ),
+        pairs=tuple(data.draw(_pairs(_params(inputs, case)))),
+        body=data.draw(_json_bodies(inputs)) if case.method.endswith("json") else b"",
+        htmx=data.draw(st.booleans()),
+    )
+    _check(world, case, probe, caplog)
