@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import transaction
 
 from apps.authtenants import services
 from apps.authtenants.features import KNOWN_SCOPES
@@ -51,9 +52,12 @@ def sandbox_auth_tenant_setup(
                 secret=settings.TEAMSADMIN_SANDBOX_CLIENT_SECRET,
             ),
         )
-    auth_tenant, created = services.auth_tenant_setup(actor=actor, data=data, clients=clients)
-    # The one loopback origin this Auth Tenant may reach; its URLs above are all under it.
-    origin = urlsplit(root)
-    auth_tenant.sandbox_origin = f"{origin.scheme}://{origin.netloc}"
-    auth_tenant.save(update_fields=["sandbox_origin"])
+    # One transaction: work queued on commit (a new Auth Tenant's first sync) must find the
+    # origin already set, or its connections to the loopback sandbox would be refused.
+    with transaction.atomic():
+        auth_tenant, created = services.auth_tenant_setup(actor=actor, data=data, clients=clients)
+        # The one loopback origin this Auth Tenant may reach; its URLs above are all under it.
+        origin = urlsplit(root)
+        auth_tenant.sandbox_origin = f"{origin.scheme}://{origin.netloc}"
+        auth_tenant.save(update_fields=["sandbox_origin"])
     return auth_tenant, created
