@@ -25,19 +25,20 @@ if TYPE_CHECKING:
 
 def tenant_added(auth_tenant: AuthTenant, tenant: types.Tenant) -> DirectoryTenant:
     """Mirror a tenant the API just created (or revive a removed row with the same id)."""
+    values = {
+        "tenant_name": tenant.tenant_name,
+        "environment": tenant.environment,
+        "environment_tag": tenant.environment_tag,
+        "domain": tenant.domain,
+        "locality": tenant.locality,
+        "created_at": tenant.created_at,
+        "removed_at": None,
+    }
     row, _ = DirectoryTenant.objects.update_or_create(
         auth_tenant=auth_tenant,
         tenant_id=tenant.tenant_id,
-        defaults={
-            "tenant_name": tenant.tenant_name,
-            "environment": tenant.environment,
-            "environment_tag": tenant.environment_tag,
-            "domain": tenant.domain,
-            "locality": tenant.locality,
-            "created_at": tenant.created_at,
-            "removed_at": None,
-        },
-        create_defaults={"first_seen_at": timezone.now()},
+        defaults=values,
+        create_defaults={**values, "first_seen_at": timezone.now()},
     )
     return row
 

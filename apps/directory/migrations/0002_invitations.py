@@ -8,35 +8,86 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('authtenants', '0002_sandbox_origin'),
-        ('directory', '0001_directory_mirror'),
+        ("authtenants", "0002_sandbox_origin"),
+        ("directory", "0001_directory_mirror"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.CharField(max_length=320)),
-                ('team_role', models.CharField(max_length=64)),
-                ('tenant_ids', models.JSONField(blank=True, default=list)),
-                ('tenant_roles', models.JSONField(blank=True, default=list)),
-                ('client_ids', models.JSONField(blank=True, default=list)),
-                ('invited_by_username', models.CharField(blank=True, max_length=150)),
-                ('invited_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('api_invitation_id', models.CharField(blank=True, max_length=255)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('expired', 'Expired'), ('withdrawn', 'Withdrawn')], default='pending', max_length=16)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('auth_tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='authtenants.authtenant')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resent_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='resends', to='directory.invitation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.CharField(max_length=320)),
+                ("team_role", models.CharField(max_length=64)),
+                ("tenant_ids", models.JSONField(blank=True, default=list)),
+                ("tenant_roles", models.JSONField(blank=True, default=list)),
+                ("client_ids", models.JSONField(blank=True, default=list)),
+                ("invited_by_username", models.CharField(blank=True, max_length=150)),
+                ("invited_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("api_invitation_id", models.CharField(blank=True, max_length=255)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted"),
+                            ("expired", "Expired"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "auth_tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="authtenants.authtenant",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resent_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="resends",
+                        to="directory.invitation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-invited_at', '-pk'],
-                'indexes': [models.Index(models.F('auth_tenant'), django.db.models.functions.text.Lower('email'), name='directory_invitation_email'), models.Index(fields=['auth_tenant', 'state', '-invited_at'], name='directory_invitation_state')],
+                "ordering": ["-invited_at", "-pk"],
+                "indexes": [
+                    models.Index(
+                        models.F("auth_tenant"),
+                        django.db.models.functions.text.Lower("email"),
+                        name="directory_invitation_email",
+                    ),
+                    models.Index(
+                        fields=["auth_tenant", "state", "-invited_at"],
+                        name="directory_invitation_state",
+                    ),
+                ],
             },
         ),
     ]
