@@ -1,8 +1,17 @@
 """One-time form tokens: a second click or a replayed POST of the same form acts only once.
 
-A view that changes something upstream puts `{% include "_form_token.html" %}` in its form and
-calls `consume()` before acting. The claim is `cache.add`, atomic in the shared cache (database
-or Redis), so two processes racing on one token cannot both win.
+A form that changes something upstream holds `{% include "_form_token.html" %}`; its view claims
+the token before acting:
+
+    replayed = formtokens.consume(request, request.POST.get(formtokens.FIELD_NAME),
+                                  result_url=member_url)  # FormTokenError: show it as a form error
+    if replayed is not None:
+        messages.info(request, formtokens.REPLAY_MESSAGE)
+        return redirect(replayed)
+
+The claim is `cache.add`, atomic in the shared cache (database or Redis), so two processes
+racing on one token cannot both win. The re-rendered form of a refused submission renders a new
+token; `release()` frees one whose submission changed nothing.
 """
 
 from __future__ import annotations
