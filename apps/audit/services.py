@@ -15,7 +15,7 @@ would roll back with the caller's work.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from apps.audit.models import AuditAction, AuditEntry, AuditOutcome
 from apps.core.errors import ServiceError
 from apps.core.requestid import request_id_of
 from apps.teamsapi.errors import TeamsApiError
+from apps.teamsapi.types import BulkResult
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -105,6 +106,17 @@ class AuditTrail:
     def partial(self, message: str) -> None:
         """Mark the action as partly done (a bulk call where some tenants failed)."""
         self.outcome, self.message = AuditOutcome.PARTIAL, message
+
+    def bulk(self, results: Iterable[BulkResult]) -> None:
+        """Set the outcome from every batch's bulk reply: partial or failure when tenants failed."""
+        results = list(results)
+        done = sum(r.success_count for r in results)
+        total = sum(r.total_count for r in results)
+        failed = [f"{f.tenant_id} ({f.title or f.status})" for r in results for f in r.failures]
+        if not failed:
+            return
+        self.outcome = AuditOutcome.PARTIAL if done else AuditOutcome.FAILURE
+        self.message = f"{done} of {total} tenants done; failed: {', '.join(failed)}."
 
     def record(
         self, *, outcome: AuditOutcome | None = None, message: str | None = None

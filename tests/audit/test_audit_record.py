@@ -13,6 +13,7 @@ from apps.authtenants.models import AuthTenant
 from apps.core.errors import ServiceError
 from apps.directory.models import DirectoryTenant
 from apps.teamsapi.errors import TeamsApiConflict
+from apps.teamsapi.types import BulkFailure, BulkResult
 from tests.factories import AuthTenantFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,4 +144,20 @@ def test_audited_records_service_errors_and_ignores_other_exceptions(
         raise ZeroDivisionError
     assert list(AuditEntry.objects.values_list("outcome", "message")) == [
         (AuditOutcome.FAILURE, "The last team owner cannot be removed.")
+    ]
+
+
+def test_bulk_replies_across_batches_set_partial_or_failure(owner: User, acme: AuthTenant) -> None:
+    failure = BulkFailure(tenant_id="t-3", status=409, title="Already added", type="CONFLICT")
+    batches = [BulkResult.all_succeeded(["t-1", "t-2"]), BulkResult(1, 0, 1, [], [failure])]
+    with audited(actor=owner, auth_tenant=acme, action=AuditAction.TENANT_ACCESS_GRANT) as trail:
+        trail.bulk(batches)
+    with audited(actor=owner, auth_tenant=acme, action=AuditAction.TENANT_ACCESS_GRANT) as trail:
+        trail.bulk(batches[1:])
+    with audited(actor=owner, auth_tenant=acme, action=AuditAction.TENANT_ACCESS_GRANT) as trail:
+        trail.bulk(batches[:1])
+    assert list(AuditEntry.objects.order_by("pk").values_list("outcome", "message")) == [
+        (AuditOutcome.PARTIAL, "2 of 3 tenants done; failed: t-3 (Already added)."),
+        (AuditOutcome.FAILURE, "0 of 1 tenants done; failed: t-3 (Already added)."),
+        (AuditOutcome.SUCCESS, ""),
     ]
