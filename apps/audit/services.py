@@ -164,9 +164,15 @@ def audited(
     `trail.atomic()` or `trail.record()` gets its entry written when it ends.
     """
     trail = AuditTrail(
-        actor, auth_tenant, action, target_type, target_id, target_label, dict(parameters or {})
+        actor=actor,
+        auth_tenant=auth_tenant,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        parameters=dict(parameters or {}),
+        request=request,
     )
-    trail.request = request
     try:
         yield trail
     except (TeamsApiError, ServiceError) as error:
