@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.authtenants",
     "apps.activity",
     "apps.directory",
+    "apps.audit",
     "apps.sync",
     "apps.tenants",
     "apps.members",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

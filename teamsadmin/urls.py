@@ -13,6 +13,7 @@ urlpatterns = [
     path("tenants/", include("apps.tenants.urls")),
     path("members/", include("apps.members.urls")),
     path("activity/", include("apps.activity.urls")),
+    path("audit/", include("apps.audit.urls")),
     path("sync/", include("apps.sync.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),

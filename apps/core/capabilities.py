@@ -27,6 +27,7 @@ class Capability(StrEnum):
     MANAGE_TENANT_ACCESS = "manage tenant access"
     VIEW_ACTIVITY = "view activity"
     EXPORT_ACTIVITY = "export activity"
+    VIEW_AUDIT = "view dashboard actions"
     VIEW_AUTH_TENANTS = "view auth tenants"
     MANAGE_AUTH_TENANTS = "manage auth tenants"
     VIEW_SYNC_STATUS = "view sync status"
@@ -43,7 +44,9 @@ _READ = {
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.OWNER: frozenset(Capability),
     Role.HELPDESK: frozenset(_READ | {Capability.INVITE_MEMBER}),
-    Role.AUDITOR: frozenset(_READ | {Capability.VIEW_ACTIVITY, Capability.EXPORT_ACTIVITY}),
+    Role.AUDITOR: frozenset(
+        _READ | {Capability.VIEW_ACTIVITY, Capability.EXPORT_ACTIVITY, Capability.VIEW_AUDIT}
+    ),
 }
 
 # When a user holds several groups, the most powerful one counts.

@@ -19,6 +19,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Tenants", "tenants:list", Capability.VIEW_TENANTS),
     NavItem("Members", "members:list", Capability.VIEW_MEMBERS),
     NavItem("Activity", "activity:list", Capability.VIEW_ACTIVITY),
+    NavItem("Dashboard actions", "audit:list", Capability.VIEW_AUDIT),
     NavItem("Sync status", "sync:status", Capability.VIEW_SYNC_STATUS),
     NavItem("Auth Tenants", "authtenants:list", Capability.VIEW_AUTH_TENANTS),
 )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class DirectorySnapshot(models.Model):
@@ -117,3 +120,49 @@ class DirectoryAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} on {self.tenant_id}"
+
+
+class Invitation(models.Model):
+    """An invitation sent from Teams Admin, kept locally until the invitee shows up as a member.
+
+    Auth0 does not list invitations, so this ledger is the only record of who was invited, by
+    whom and with which tenants; `resent_from` links a resend to the invitation it replaces.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        EXPIRED = "expired", "Expired"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    auth_tenant = models.ForeignKey(
+        "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.CharField(max_length=320)
+    team_role = models.CharField(max_length=64)
+    tenant_ids = models.JSONField(default=list, blank=True)
+    tenant_roles = models.JSONField(default=list, blank=True)
+    client_ids = models.JSONField(default=list, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    invited_by_username = models.CharField(max_length=150, blank=True)
+    invited_at = models.DateTimeField(default=timezone.now)
+    api_invitation_id = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    resent_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
+    )
+
+    class Meta:
+        ordering = ["-invited_at", "-pk"]
+        indexes = [
+            models.Index("auth_tenant", Lower("email"), name="directory_invitation_email"),
+            models.Index(
+                fields=["auth_tenant", "state", "-invited_at"], name="directory_invitation_state"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} ({self.get_state_display()})"

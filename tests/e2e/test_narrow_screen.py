@@ -12,6 +12,8 @@ from pytest_django.live_server_helper import LiveServer
 
 from apps.accounts.services import user_ensure
 from apps.activity.models import ActivityEvent
+from apps.audit.models import AuditAction, AuditOutcome
+from apps.audit.services import audit_record
 from apps.core.capabilities import Role
 from tests.fixtures.directory import Directory
 
@@ -52,6 +54,17 @@ def test_no_page_scrolls_sideways_on_a_phone(
         created_at=timezone.now() - timedelta(minutes=5),
         details={"member_id": directory.bob.member_id, "roles": ["editor-users"]},
     )
+    audit_record(
+        actor=None,
+        auth_tenant=directory.auth_tenant,
+        action=AuditAction.TENANT_ACCESS_GRANT,
+        target_type="member",
+        target_id=directory.bob.member_id,
+        target_label="bob@acme.test",
+        parameters={"tenant_ids": [directory.prod.tenant_id], "roles": ["editor-users"]},
+        outcome=AuditOutcome.PARTIAL,
+        message="1 of 2 tenants done; failed: acme-old (Tenant not in team).",
+    )
     owner = _phone(browser, live_server, Role.OWNER)
     pk = directory.auth_tenant.pk
     paths = [
@@ -61,6 +74,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         reverse("members:list"),
         reverse("members:detail", args=[directory.ada.member_id]),
         reverse("activity:list"),
+        reverse("audit:list"),
         reverse("authtenants:list"),
         reverse("authtenants:edit", args=[pk]),
         reverse("authtenants:delete", args=[pk]),

@@ -1,0 +1,73 @@
+"""Dashboard actions: what each dashboard user did to the team through Teams Admin, and how it went."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+
+
+class AuditAction(models.TextChoices):
+    """What was done; new actions are added here with the label people read."""
+
+    TENANT_CREATE = "tenant_create", "Create tenant"
+    TENANT_DELETE = "tenant_delete", "Delete tenant"
+    MEMBER_INVITE = "member_invite", "Invite member"
+    MEMBER_ROLE_CHANGE = "member_role_change", "Change team role"
+    MEMBER_REMOVE = "member_remove", "Remove member"
+    TENANT_ACCESS_GRANT = "tenant_access_grant", "Grant tenant access"
+    TENANT_ACCESS_CHANGE = "tenant_access_change", "Change tenant roles"
+    TENANT_ACCESS_REVOKE = "tenant_access_revoke", "Revoke tenant access"
+
+
+class AuditOutcome(models.TextChoices):
+    """How the action went: partial is a bulk call where some tenants failed."""
+
+    SUCCESS = "success", "Succeeded"
+    PARTIAL = "partial", "Partly succeeded"
+    FAILURE = "failure", "Failed"
+
+
+class AuditEntry(models.Model):
+    """One action taken through the dashboard ("Dashboard actions"), kept even when it failed.
+
+    The actor's username and the Auth Tenant's name are snapshots, so the record still reads
+    right after the user or the Auth Tenant is deleted. `parameters` never holds secrets.
+    """
+
+    created_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_username = models.CharField(max_length=150)
+    auth_tenant = models.ForeignKey(
+        "authtenants.AuthTenant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    auth_tenant_name = models.CharField(max_length=100, blank=True)
+    action = models.CharField(max_length=64, choices=AuditAction.choices)
+    target_type = models.CharField(max_length=32, blank=True)
+    target_id = models.CharField(max_length=1024, blank=True)
+    target_label = models.CharField(max_length=320, blank=True)
+    parameters = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    outcome = models.CharField(max_length=16, choices=AuditOutcome.choices)
+    message = models.TextField(blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "dashboard action"
+        indexes = [
+            # Newest first per Auth Tenant, paged by id (keyset): the page's one query.
+            models.Index(fields=["auth_tenant", "-id"], name="audit_entry_tenant_newest"),
+            models.Index(fields=["actor_username", "-id"], name="audit_entry_actor_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_action_display()} by {self.actor_username} ({self.get_outcome_display()})"
+        )

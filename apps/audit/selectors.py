@@ -1,0 +1,54 @@
+"""Reads of dashboard actions: newest first, filtered, paged by id (keyset)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from apps.audit.models import AuditEntry
+
+if TYPE_CHECKING:
+    from apps.authtenants.models import AuthTenant
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of entries, newest first; `older_than` / `newer_than` are the ids to page on."""
+
+    entries: list[AuditEntry]
+    older_than: int | None
+    newer_than: int | None
+
+
+def audit_list(
+    *,
+    auth_tenant: AuthTenant | None = None,
+    action: str = "",
+    actor: str = "",
+    before_id: int | None = None,
+    after_id: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> AuditPage:
+    """Entries newest first: older than `before_id`, or the page just newer than `after_id`.
+
+    `actor` matches the username snapshot case-insensitively; `auth_tenant` None means all.
+    """
+    entries = AuditEntry.objects.all()
+    if auth_tenant is not None:
+        entries = entries.filter(auth_tenant=auth_tenant)
+    if action:
+        entries = entries.filter(action=action)
+    if actor:
+        entries = entries.filter(actor_username__iexact=actor.strip())
+    if after_id is not None:
+        rows = list(entries.filter(pk__gt=after_id).order_by("pk")[: limit + 1])
+        more_newer, rows = len(rows) > limit, rows[:limit][::-1]
+        return AuditPage(rows, rows[-1].pk if rows else None, rows[0].pk if more_newer else None)
+    if before_id is not None:
+        entries = entries.filter(pk__lt=before_id)
+    rows = list(entries.order_by("-pk")[: limit + 1])
+    more_older, rows = len(rows) > limit, rows[:limit]
+    newer = rows[0].pk if before_id is not None and rows else None
+    return AuditPage(rows, rows[-1].pk if more_older else None, newer)

@@ -1,0 +1,157 @@
+"""The mirror follows dashboard actions: local changes applied right after a successful API call.
+
+Page-app services call these inside the transaction that records the action, so lists show the
+change at once; the next directory sync confirms or corrects it. Rows the mirror does not hold
+yet (a member who joined since the last sync) are skipped: the sync brings them with their access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from apps.directory.models import DirectoryAccess, DirectoryMember, DirectoryTenant, Invitation
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from apps.authtenants.models import AuthTenant
+    from apps.teamsapi import types
+
+
+def tenant_added(auth_tenant: AuthTenant, tenant: types.Tenant) -> DirectoryTenant:
+    """Mirror a tenant the API just created (or revive a removed row with the same id)."""
+    values = {
+        "tenant_name": tenant.tenant_name,
+        "environment": tenant.environment,
+        "environment_tag": tenant.environment_tag,
+        "domain": tenant.domain,
+        "locality": tenant.locality,
+        "created_at": tenant.created_at,
+        "removed_at": None,
+    }
+    row, _ = DirectoryTenant.objects.update_or_create(
+        auth_tenant=auth_tenant,
+        tenant_id=tenant.tenant_id,
+        defaults=values,
+        create_defaults={**values, "first_seen_at": timezone.now()},
+    )
+    return row
+
+
+def tenant_removed(auth_tenant: AuthTenant, tenant_id: str) -> int:
+    """Mark the tenant and every current access to it removed now; returns the accesses ended."""
+    now = timezone.now()
+    DirectoryTenant.objects.filter(
+        auth_tenant=auth_tenant, tenant_id=tenant_id, removed_at__isnull=True
+    ).update(removed_at=now)
+    return _current_access(auth_tenant, tenant__tenant_id=tenant_id).update(removed_at=now)
+
+
+def member_role_changed(auth_tenant: AuthTenant, member_id: str, role: str) -> int:
+    """Set the member's team role; returns 1, or 0 when the mirror does not hold the member."""
+    return _current_members(auth_tenant, member_id).update(role=role)
+
+
+def member_removed(auth_tenant: AuthTenant, member_id: str) -> int:
+    """Mark the member and all their current accesses removed now; returns the accesses ended."""
+    now = timezone.now()
+    _current_members(auth_tenant, member_id).update(removed_at=now)
+    return _current_access(auth_tenant, member__member_id=member_id).update(removed_at=now)
+
+
+def access_granted(
+    auth_tenant: AuthTenant, member_id: str, tenant_ids: Iterable[str], roles: Iterable[str]
+) -> int:
+    """Give the member `roles` on each tenant: a new period row, or new roles on the current one.
+
+    Pass only the tenants the bulk reply reports as succeeded. Returns the rows written.
+    """
+    member = _current_members(auth_tenant, member_id).first()
+    if member is None:
+        return 0
+    wanted = sorted(set(roles))
+    tenants = DirectoryTenant.objects.filter(
+        auth_tenant=auth_tenant, tenant_id__in=set(tenant_ids), removed_at__isnull=True
+    )
+    current = {a.tenant_id: a for a in _current_access(auth_tenant, member=member)}
+    now, written = timezone.now(), 0
+    for tenant in tenants:
+        access = current.get(tenant.pk)
+        if access is None:
+            DirectoryAccess.objects.create(
+                auth_tenant=auth_tenant,
+                member=member,
+                tenant=tenant,
+                roles=wanted,
+                first_seen_at=now,
+            )
+        else:
+            access.roles = wanted
+            access.save(update_fields=["roles"])
+        written += 1
+    return written
+
+
+def access_changed(
+    auth_tenant: AuthTenant, member_id: str, tenant_ids: Iterable[str], roles: Iterable[str]
+) -> int:
+    """Replace the member's roles on each tenant (the API replaces them too, §5.1 (7))."""
+    return access_granted(auth_tenant, member_id, tenant_ids, roles)
+
+
+def access_revoked(auth_tenant: AuthTenant, member_id: str, tenant_ids: Iterable[str]) -> int:
+    """End the member's current access to each tenant now; returns the accesses ended."""
+    return _current_access(
+        auth_tenant, member__member_id=member_id, tenant__tenant_id__in=set(tenant_ids)
+    ).update(removed_at=timezone.now())
+
+
+def invitation_recorded(
+    auth_tenant: AuthTenant,
+    invitation: types.Invitation,
+    *,
+    invited_by: AbstractBaseUser | None,
+    resent_from: Invitation | None = None,
+) -> Invitation:
+    """Keep the invitation the API just accepted, as pending, with who sent it."""
+    return Invitation.objects.create(
+        auth_tenant=auth_tenant,
+        email=invitation.email,
+        team_role=invitation.role,
+        tenant_ids=list(invitation.tenant_ids),
+        tenant_roles=list(invitation.tenant_roles),
+        client_ids=list(invitation.client_ids),
+        invited_by_id=invited_by.pk if invited_by is not None else None,
+        invited_by_username=invited_by.get_username() if invited_by is not None else "",
+        api_invitation_id=invitation.id,
+        resent_from=resent_from,
+    )
+
+
+def invitations_accept(auth_tenant: AuthTenant) -> int:
+    """Mark pending invitations accepted whose email is now a current member's; one UPDATE."""
+    joined = DirectoryMember.objects.annotate(email_lower=Lower("email")).filter(
+        auth_tenant=auth_tenant, removed_at__isnull=True, email_lower=Lower(OuterRef("email"))
+    )
+    return (
+        Invitation.objects.filter(auth_tenant=auth_tenant, state=Invitation.State.PENDING)
+        .filter(Exists(joined))
+        .update(state=Invitation.State.ACCEPTED, accepted_at=timezone.now())
+    )
+
+
+def _current_members(auth_tenant: AuthTenant, member_id: str) -> QuerySet[DirectoryMember]:
+    return DirectoryMember.objects.filter(
+        auth_tenant=auth_tenant, member_id=member_id, removed_at__isnull=True
+    )
+
+
+def _current_access(auth_tenant: AuthTenant, **lookups: object) -> QuerySet[DirectoryAccess]:
+    return DirectoryAccess.objects.filter(
+        auth_tenant=auth_tenant, removed_at__isnull=True, **lookups
+    )
