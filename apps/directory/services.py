@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.authtenants.connection import teams_client
+from apps.directory import follow
 from apps.directory.models import (
     DirectoryAccess,
     DirectoryMember,
@@ -72,6 +73,7 @@ def _refresh(run: SyncRun, client: TeamsClient) -> None:
     taken_at = timezone.now()
     with transaction.atomic():
         created, updated, removed = _apply(run.auth_tenant, fetched, taken_at)
+        follow.invitations_accept(run.auth_tenant)  # invitees who now appear have joined
         DirectorySnapshot.objects.create(
             auth_tenant=run.auth_tenant,
             taken_at=taken_at,
