@@ -69,7 +69,7 @@ def test_no_route_fails_with_a_server_error_for_any_role(
 def test_dashboard_actions_page_is_walked_and_open_to_owners_and_auditors_only(
     owner_client: Client, helpdesk_client: Client, auditor_client: Client
 ) -> None:
-    assert Route(name="audit:list", url="/audit/") in ROUTES
+    assert "audit:list" in {route.name for route in ROUTES}
     statuses = [
         c.get("/audit/").status_code for c in (owner_client, auditor_client, helpdesk_client)
     ]
