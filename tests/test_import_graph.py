@@ -37,7 +37,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("teamsapi",),
     ("authtenants",),
     ("sync",),
-    ("activity", "directory"),
+    ("activity", "directory", "audit"),
     ("tenants", "members", "accounts"),
     ("teamsadmin",),
 )
