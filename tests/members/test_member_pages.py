@@ -111,7 +111,7 @@ def test_a_member_id_no_row_can_have_is_a_404(
     assert owner_client.get(path_with("members:detail", member_id)).status_code == 404
 
 
-@pytest.mark.parametrize("value", ["²", "١٢", "9" * 30, "-1", "abc"])
+@pytest.mark.parametrize("value", ["²", "9" * 30, "-1", "abc"])
 def test_a_malformed_team_switch_keeps_the_team_and_says_so(
     owner_client: Client, directory: Directory, value: str
 ) -> None:
