@@ -17,8 +17,8 @@ SPECIFIC_APPS_LABEL = TENANT_ROLE_LABELS[SPECIFIC_APPS]
 CLIENT_ID_PATTERN = re.compile(r"^[0-9a-zA-Z\-_@.~]{5,50}$")
 
 TENANTS_HELP = (
-    f"Optional. Up to {BULK_TENANTS_MAX} tenants; pick tenants and tenant roles together, "
-    "each role is granted on every tenant picked."
+    f"Optional. Up to {BULK_TENANTS_MAX} tenants (Ctrl- or ⌘-click to pick several); pick "
+    "tenants and tenant roles together, each role is granted on every tenant picked."
 )
 TENANT_ROLES_HELP = "Required when tenants are picked; leave empty when none are."
 CLIENT_IDS_HELP = (

@@ -91,7 +91,9 @@ def test_the_form_explains_the_rules_before_anything_is_sent(
     helpdesk_client: Client, team: Team
 ) -> None:
     page = helpdesk_client.get(INVITE).content.decode()
-    assert "Up to 10 tenants; pick tenants and tenant roles together" in page
+    assert (
+        "Up to 10 tenants (Ctrl- or ⌘-click to pick several); pick tenants and tenant roles" in page
+    )
     assert "Only with Editor – Specific apps" in page
     assert "tenant access granted before someone has joined the team" in page
     for label in ("Team owner", "Tenant manager", "Report viewer", "Contributor"):
