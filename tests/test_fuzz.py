@@ -40,7 +40,7 @@ from apps.activity.forms import ActivityFilterForm
 from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
-from apps.members.forms import MemberFilterForm
+from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
 from apps.tenants.forms import TenantFilterForm
@@ -164,6 +164,7 @@ class Inputs:
 
 
 PAGE = named("page")
+FORM_TOKEN = named("form_token")
 TEAMS_API_PAGING = named("take", "from")
 
 INPUTS: dict[str, Inputs] = {
@@ -186,7 +187,11 @@ INPUTS: dict[str, Inputs] = {
     "core:home": Inputs(),
     "/favicon.ico": Inputs(anonymous=True),
     "members:detail": Inputs(),
+    "members:invitations": Inputs(query=PAGE),
+    "members:invite": Inputs(form=(*fields(MemberInviteForm), *FORM_TOKEN)),
     "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
+    "members:remove": Inputs(form=FORM_TOKEN),
+    "members:role_change": Inputs(form=(*fields(MemberRoleForm), *FORM_TOKEN)),
     "sync:status": Inputs(),
     "sync:sync-now": Inputs(form=()),
     "tenants:detail": Inputs(),

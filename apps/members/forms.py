@@ -1,13 +1,22 @@
-"""The Members page's search form."""
+"""The Members pages' forms: search, invite, change a team role."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, TypedDict
 
 from django import forms
 
+from apps.core.errors import ServiceError
 from apps.core.filters import FilterForm, SearchField
-from apps.teamsapi.contract import role_label
+from apps.members import rules
+from apps.teamsapi.contract import (
+    TEAM_ROLE_LABELS,
+    TENANT_ROLE_LABELS,
+    TeamRole,
+    TenantRole,
+    role_label,
+)
 
 
 class MemberFilters(TypedDict):
@@ -27,3 +36,93 @@ class MemberFilterForm(FilterForm[MemberFilters]):
 
     def to_filters(self, data: dict[str, Any]) -> MemberFilters:
         return MemberFilters(q=data["q"], role=data["role"])
+
+
+TEAM_ROLE_CHOICES = list(TEAM_ROLE_LABELS.items())
+# Deprecated (§7): shown when someone holds it, never offered for new access.
+INVITE_TENANT_ROLE_CHOICES = [
+    (role, label) for role, label in TENANT_ROLE_LABELS.items() if role != TenantRole.SUPPORT_ACCESS
+]
+TENANT_ORDER_WARNING = (
+    "Auth0 trap: tenant access granted before someone has joined the team can send them "
+    "round in a loop when they sign in. Safer: invite with the team role only, then grant "
+    "tenant access from their member page once they have joined."
+)
+
+
+def _split_ids(value: str) -> list[str]:
+    return list(dict.fromkeys(part for part in re.split(r"[\s,]+", value) if part))
+
+
+class MemberInviteForm(forms.Form):
+    """Invite someone: the contract's rules are in the help texts and enforced in clean()."""
+
+    email = forms.EmailField(max_length=320, label="Email")
+    role = forms.ChoiceField(choices=TEAM_ROLE_CHOICES, label="Team role")
+    tenants = forms.MultipleChoiceField(
+        required=False, label="Tenants", help_text=rules.TENANTS_HELP
+    )
+    tenant_roles = forms.MultipleChoiceField(
+        required=False,
+        choices=INVITE_TENANT_ROLE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        label="Tenant roles",
+        help_text=rules.TENANT_ROLES_HELP,
+    )
+    client_ids = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="App (client) ids",
+        help_text=rules.CLIENT_IDS_HELP,
+    )
+    tenant_order_confirmed = forms.BooleanField(
+        required=False,
+        label="I understand: send the tenant access with the invitation anyway",
+    )
+
+    def __init__(self, *args: Any, tenants: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tenant_field: forms.MultipleChoiceField = self.fields["tenants"]  # type: ignore[assignment]
+        tenant_field.choices = tenants
+        tenant_field.widget.attrs.update(size=str(min(8, max(2, len(tenants)))))
+        self.fields["role"].initial = TeamRole.CONTRIBUTOR
+        self.fields["email"].widget.attrs.update(autocomplete="off", placeholder="name@example.com")
+
+    def clean_client_ids(self) -> list[str]:
+        return _split_ids(self.cleaned_data.get("client_ids") or "")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        tenant_ids = data.get("tenants") or []
+        problems = rules.invite_problems(
+            tenant_ids=tenant_ids,
+            tenant_roles=data.get("tenant_roles") or [],
+            client_ids=data.get("client_ids") or [],
+        )
+        for field, messages in problems.items():
+            for message in messages:
+                self.add_error(field, message)
+        if tenant_ids and not problems and not data.get("tenant_order_confirmed"):
+            self.add_error(
+                "tenant_order_confirmed",
+                "Tick this to send tenant access with the invitation anyway, or clear the "
+                "tenants and grant access after the person has joined.",
+            )
+        return data
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=TEAM_ROLE_CHOICES, label="New team role")
+
+
+def apply_service_error(form: forms.Form, error: ServiceError) -> None:
+    """Show a refused submission in the form: per-field messages, else the message on top."""
+    placed = False
+    for field, messages in error.field_errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)

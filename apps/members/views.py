@@ -1,14 +1,39 @@
-"""Members pages: look people up and see which tenants they can access, now and before."""
+"""Members pages: look people up, see their tenant access, invite, change roles, remove.
+
+Views stay thin: the services check capabilities, scopes and the contract's rules again and
+say in words why something did not happen; a refused form comes back with what was typed.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.views.decorators.http import require_GET
+from collections.abc import Callable
 
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.authtenants.current import auth_tenant_for_request
+from apps.authtenants.models import AuthTenant
+from apps.core import formtokens
 from apps.core.capabilities import Capability, require
+from apps.core.errors import ServiceError
+from apps.core.filters import page_of
 from apps.core.htmx import HtmxRequest
-from apps.directory import pages, selectors
-from apps.members.forms import MemberFilterForm
+from apps.directory import invitations, pages
+from apps.directory import selectors as mirror
+from apps.directory.models import DirectoryMember
+from apps.members import selectors, services
+from apps.members.forms import (
+    TENANT_ORDER_WARNING,
+    MemberFilterForm,
+    MemberInviteForm,
+    MemberRoleForm,
+    apply_service_error,
+)
+from apps.teamsapi.contract import PAGE_SIZE_MAX, role_label
 
 
 @require_GET
@@ -19,11 +44,9 @@ def member_list(request: HtmxRequest) -> HttpResponse:
         template="members/member_list.html",
         partial="member-table",
         form=lambda auth_tenant: MemberFilterForm(
-            request.GET, roles=selectors.member_roles(auth_tenant=auth_tenant)
+            request.GET, roles=mirror.member_roles(auth_tenant=auth_tenant)
         ),
-        rows=lambda auth_tenant, filters: selectors.member_search(
-            auth_tenant=auth_tenant, **filters
-        ),
+        rows=lambda auth_tenant, filters: mirror.member_search(auth_tenant=auth_tenant, **filters),
     )
 
 
@@ -34,6 +57,177 @@ def member_detail(request: HtmxRequest, member_id: str) -> HttpResponse:
         request,
         template="members/member_detail.html",
         name="member",
-        row=lambda auth_tenant: selectors.member_get(auth_tenant=auth_tenant, member_id=member_id),
-        accesses=lambda member: selectors.member_access_history(member=member),
+        row=lambda auth_tenant: mirror.member_get(auth_tenant=auth_tenant, member_id=member_id),
+        accesses=lambda member: mirror.member_access_history(member=member),
     )
+
+
+def _auth_tenant(request: HtmxRequest) -> AuthTenant:
+    auth_tenant = auth_tenant_for_request(request)
+    if auth_tenant is None:
+        raise Http404("No Auth Tenant is configured yet.")
+    return auth_tenant
+
+
+def _member(auth_tenant: AuthTenant, member_id: str) -> DirectoryMember:
+    member = mirror.member_get(auth_tenant=auth_tenant, member_id=member_id)
+    if member is None:
+        raise Http404("No such member in this team's directory.")
+    return member
+
+
+def _submit(
+    request: HtmxRequest, form: forms.Form, *, pending_url: str, act: Callable[[], str]
+) -> HttpResponse | None:
+    """Run a valid form's action once; None when the form must be shown again with its errors.
+
+    `act` returns where the user goes next; replays of the same form go there too.
+    """
+    token = request.POST.get(formtokens.FIELD_NAME)
+    try:
+        replayed = formtokens.consume(request, token, result_url=pending_url)
+    except formtokens.FormTokenError as error:
+        form.add_error(None, error.message)
+        return None
+    if replayed is not None:
+        messages.info(request, formtokens.REPLAY_MESSAGE)
+        return redirect(replayed)
+    try:
+        done_url = act()
+    except ServiceError as error:
+        formtokens.release(request, token)  # nothing changed: the corrected form may be resent
+        apply_service_error(form, error)
+        return None
+    formtokens.settle(request, token, result_url=done_url)
+    return redirect(done_url)
+
+
+@require_http_methods(["GET", "POST"])
+def member_invite(request: HtmxRequest) -> HttpResponse:
+    require(request.user, Capability.INVITE_MEMBER)
+    auth_tenant = _auth_tenant(request)
+    tenants = selectors.tenant_choices(auth_tenant=auth_tenant)
+    form = MemberInviteForm(request.POST or None, tenants=tenants)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+
+        def invite() -> str:
+            invitation = services.member_invite(
+                actor=request.user,  # type: ignore[arg-type]
+                auth_tenant=auth_tenant,
+                invite=services.InviteRequest(
+                    email=data["email"],
+                    role=data["role"],
+                    tenant_ids=data["tenants"],
+                    tenant_roles=data["tenant_roles"],
+                    client_ids=data["client_ids"],
+                ),
+                request=request,
+            )
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email} as {role_label(invitation.team_role)}.",
+            )
+            return reverse("members:invitations")
+
+        done = _submit(request, form, pending_url=reverse("members:invitations"), act=invite)
+        if done is not None:
+            return done
+    context = {
+        "auth_tenant": auth_tenant,
+        "form": form,
+        "tenant_order_warning": TENANT_ORDER_WARNING,
+    }
+    return render(request, "members/member_invite.html", context)
+
+
+@require_GET
+def invitation_list(request: HtmxRequest) -> HttpResponse:
+    require(request.user, Capability.VIEW_MEMBERS)
+    auth_tenant = auth_tenant_for_request(request)
+    page_obj = page_of(
+        request,
+        invitations.invitation_list(auth_tenant) if auth_tenant is not None else None,
+        per_page=PAGE_SIZE_MAX,
+    )
+    rows = (
+        selectors.invitation_rows(auth_tenant=auth_tenant, invitations=list(page_obj))
+        if auth_tenant is not None
+        else []
+    )
+    context = {"auth_tenant": auth_tenant, "page_obj": page_obj, "rows": rows}
+    return render(request, "members/invitation_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def member_role_change(request: HtmxRequest, member_id: str) -> HttpResponse:
+    require(request.user, Capability.CHANGE_MEMBER_ROLE)
+    auth_tenant = _auth_tenant(request)
+    member = _member(auth_tenant, member_id)
+    member_url = reverse("members:detail", args=[member_id])
+    form = MemberRoleForm(request.POST or None, initial={"role": member.role})
+    if request.method == "POST" and form.is_valid():
+        role = form.cleaned_data["role"]
+
+        def change() -> str:
+            changed = services.member_role_change(
+                actor=request.user,  # type: ignore[arg-type]
+                auth_tenant=auth_tenant,
+                member_id=member_id,
+                role=role,
+                request=request,
+            )
+            messages.success(
+                request, f"{changed.email} is now a {role_label(changed.role)} of the team."
+            )
+            return member_url
+
+        done = _submit(request, form, pending_url=member_url, act=change)
+        if done is not None:
+            return done
+    context = {
+        "auth_tenant": auth_tenant,
+        "member": member,
+        "form": form,
+        "last_owner": services.is_last_owner(auth_tenant, member),
+    }
+    return render(request, "members/member_role.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HtmxRequest, member_id: str) -> HttpResponse:
+    require(request.user, Capability.REMOVE_MEMBER)
+    auth_tenant = _auth_tenant(request)
+    member = _member(auth_tenant, member_id)
+    list_url = reverse("members:list")
+    if member.removed_at is not None:
+        messages.info(request, f"{member.email} was already removed from the team.")
+        return redirect(list_url)
+    form = forms.Form(request.POST or None)
+    if request.method == "POST":
+
+        def remove() -> str:
+            removal = services.member_remove(
+                actor=request.user,  # type: ignore[arg-type]
+                auth_tenant=auth_tenant,
+                member_id=member_id,
+                request=request,
+            )
+            messages.success(
+                request,
+                f"{member.email} was removed from the team with all their tenant access "
+                f"({removal.accesses_ended} tenants).",
+            )
+            return list_url
+
+        done = _submit(request, form, pending_url=list_url, act=remove)
+        if done is not None:
+            return done
+    context = {
+        "auth_tenant": auth_tenant,
+        "member": member,
+        "form": form,
+        "accesses": mirror.member_access(member=member),
+        "last_owner": services.is_last_owner(auth_tenant, member),
+    }
+    return render(request, "members/member_remove.html", context)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.authtenants.models import AuthTenant
-from apps.directory.models import DirectoryMember
+from apps.directory.models import DirectoryMember, Invitation
 from tests.factories import AuthTenantFactory
 from tests.fixtures.directory import Directory
 from tests.urlwalk import path_with
@@ -139,3 +142,54 @@ def test_the_team_switch_works_from_any_page(owner_client: Client, directory: Di
     switched = owner_client.get(reverse("sync:status"), {"auth_tenant": other.pk})
     assert f'<option value="{other.pk}" selected>' in switched.content.decode()
     assert "zed@zeta.test" in owner_client.get(reverse("members:list")).content.decode()
+
+
+def _queries_for(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_invitations_page_lists_tenant_names_in_bounded_queries(
+    helpdesk_client: Client, owner: User, directory: Directory
+) -> None:
+    def invite(n: int) -> None:
+        Invitation.objects.create(
+            auth_tenant=directory.auth_tenant,
+            email=f"p{n}@acme.test",
+            team_role="teams_report_viewer",
+            tenant_ids=[directory.prod.tenant_id, directory.dev.tenant_id],
+            tenant_roles=["viewer-users"],
+            invited_by=owner,
+            invited_by_username=owner.get_username(),
+        )
+
+    url = reverse("members:invitations")
+    invite(0)
+    few = _queries_for(helpdesk_client, url)
+    for n in range(1, 40):
+        invite(n)
+    assert _queries_for(helpdesk_client, url) == few
+    page = helpdesk_client.get(url).content.decode()
+    assert "p39@acme.test" in page and "Report viewer" in page
+    assert "acme-prod" in page and "Viewer – Users" in page
+    assert "40 invitations" in page
+
+
+def test_member_pages_with_their_actions_render_in_bounded_queries(
+    owner_client: Client, directory: Directory
+) -> None:
+    url = reverse("members:list")
+    few = _queries_for(owner_client, url)
+    DirectoryMember.objects.bulk_create(
+        DirectoryMember(
+            auth_tenant=directory.auth_tenant,
+            member_id=f"auth0|q{i:023d}",
+            email=f"q{i:03d}@acme.test",
+            role="teams_contributor",
+            first_seen_at=timezone.now(),
+        )
+        for i in range(40)
+    )
+    assert _queries_for(owner_client, url) == few
+    assert "Invite a member" in owner_client.get(url).content.decode()

@@ -1,0 +1,75 @@
+"""Reads for the Members pages beyond the mirror's own: invitations with tenant names, and
+which member actions the user may take here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from apps.authtenants.scopes import action_gates
+from apps.core.capabilities import Capability, can
+from apps.directory.models import DirectoryTenant
+from apps.teamsapi.contract import OperationName
+
+if TYPE_CHECKING:
+    from apps.authtenants.models import AuthTenant
+    from apps.authtenants.scopes import ScopeGate
+    from apps.directory.models import Invitation
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    invitation: Invitation
+    tenant_names: list[str]
+
+
+def invitation_rows(
+    *, auth_tenant: AuthTenant, invitations: Sequence[Invitation]
+) -> list[InvitationRow]:
+    """The invitations with their tenants' names from the mirror (one query); unknown ids as is."""
+    wanted = {tenant_id for i in invitations for tenant_id in i.tenant_ids}
+    names = dict(
+        DirectoryTenant.objects.filter(auth_tenant=auth_tenant, tenant_id__in=wanted).values_list(
+            "tenant_id", "tenant_name"
+        )
+    )
+    return [InvitationRow(i, sorted(names.get(t) or t for t in i.tenant_ids)) for i in invitations]
+
+
+def tenant_choices(*, auth_tenant: AuthTenant) -> list[tuple[str, str]]:
+    """The team's current tenants as (id, name) for the invite form, by name."""
+    rows = DirectoryTenant.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
+    return list(rows.order_by("tenant_name", "tenant_id").values_list("tenant_id", "tenant_name"))
+
+
+@dataclass(frozen=True)
+class MemberActions:
+    """What the user may do on the Members pages, and why an allowed action is disabled here."""
+
+    can_invite: bool = False
+    can_change_role: bool = False
+    can_remove: bool = False
+    invite_gate: ScopeGate | None = None
+    role_gate: ScopeGate | None = None
+    remove_gate: ScopeGate | None = None
+
+
+def member_actions(*, user: Any, auth_tenant: AuthTenant | None) -> MemberActions:
+    """The role's member actions; scope gates read (one query) only when the role has some."""
+    allowed = MemberActions(
+        can_invite=can(user, Capability.INVITE_MEMBER),
+        can_change_role=can(user, Capability.CHANGE_MEMBER_ROLE),
+        can_remove=can(user, Capability.REMOVE_MEMBER),
+    )
+    if auth_tenant is None or not (
+        allowed.can_invite or allowed.can_change_role or allowed.can_remove
+    ):
+        return allowed
+    gates = action_gates(auth_tenant)
+    return replace(
+        allowed,
+        invite_gate=gates[OperationName.INVITE_MEMBER],
+        role_gate=gates[OperationName.UPDATE_MEMBER],
+        remove_gate=gates[OperationName.REMOVE_MEMBER],
+    )

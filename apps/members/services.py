@@ -1,0 +1,287 @@
+"""Members writes: invite, change a team role, remove from the team.
+
+Each service checks the actor's capability and the Auth Tenant's scopes itself, refuses what
+the contract or the last-owner rule forbids before calling the API, records the action, and
+lets the mirror follow a success at once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from apps.audit.models import AuditAction
+from apps.audit.services import audited
+from apps.authtenants.connection import teams_client
+from apps.authtenants.scopes import action_gates, scope_gate_message
+from apps.core.capabilities import Capability, require
+from apps.core.errors import ServiceError
+from apps.directory import follow, selectors
+from apps.members import rules
+from apps.teamsapi.contract import OperationName, TeamRole, role_label
+from apps.teamsapi.errors import (
+    NoClientForScope,
+    TeamsApiError,
+    TeamsApiForbidden,
+    TeamsApiNotFound,
+    TeamsApiRateLimited,
+    TeamsApiValidationError,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from django.http import HttpRequest
+
+    from apps.audit.services import AuditTrail
+    from apps.authtenants.models import AuthTenant
+    from apps.directory.models import DirectoryMember, Invitation
+
+ALREADY_MEMBER = "Already a member of this team; change their team role on their member page."
+LAST_OWNER = (
+    "{name} is the team's last owner: make someone else a Team owner first, "
+    "so the team is never left without one."
+)
+MEMBER_GONE = (
+    "Auth0 no longer has this member in the team; the next directory sync removes them here."
+)
+TENANT_GONE = "A picked tenant no longer exists in Auth0; reload the page to see current tenants."
+# API request fields -> invite form fields (§6 InviteMembersRequestContent).
+_FIELDS = {"tenant_ids": "tenants", "tenant_roles": "tenant_roles", "client_ids": "client_ids"}
+
+
+@dataclass(frozen=True)
+class InviteRequest:
+    email: str
+    role: str
+    tenant_ids: list[str] = field(default_factory=list)
+    tenant_roles: list[str] = field(default_factory=list)
+    client_ids: list[str] = field(default_factory=list)
+
+
+def rate_limit_message(error: TeamsApiRateLimited) -> str:
+    seconds = max(1, math.ceil(error.retry_after or 1))
+    return f"Auth0 is rate-limiting; try again in {seconds} s."
+
+
+def _plain(error: TeamsApiError, *, not_found: str) -> ServiceError:
+    """The API's refusal in words a person can act on, on the form field it concerns."""
+    if isinstance(error, TeamsApiRateLimited):
+        return ServiceError(rate_limit_message(error))
+    if isinstance(error, NoClientForScope | TeamsApiForbidden) and error.scope:
+        return ServiceError(scope_gate_message(error.scope))
+    if error.code == "MEMBER_ALREADY_EXISTS":
+        return ServiceError(ALREADY_MEMBER, field_errors={"email": [ALREADY_MEMBER]})
+    if error.code == "TENANT_NOT_FOUND":
+        return ServiceError(TENANT_GONE, field_errors={"tenants": [TENANT_GONE]})
+    if isinstance(error, TeamsApiNotFound):
+        return ServiceError(not_found)
+    if isinstance(error, TeamsApiValidationError):
+        fields = {_FIELDS.get(k, k): v for k, v in error.field_errors.items()}
+        return ServiceError(error.message, field_errors=fields)
+    return ServiceError(error.message)
+
+
+@contextmanager
+def _api_errors(*, not_found: str = MEMBER_GONE) -> Iterator[None]:
+    try:
+        yield
+    except TeamsApiError as error:
+        raise _plain(error, not_found=not_found) from error
+
+
+def _require_scope(auth_tenant: AuthTenant, operation: OperationName) -> None:
+    gate = action_gates(auth_tenant)[operation]
+    if gate is not None:
+        raise ServiceError(gate.message)
+
+
+def _current_member(auth_tenant: AuthTenant, member_id: str) -> DirectoryMember:
+    member = selectors.member_get(auth_tenant=auth_tenant, member_id=member_id)
+    if member is None or member.removed_at is not None:
+        raise ServiceError("This person is not a member of the team (any more).")
+    return member
+
+
+def is_last_owner(auth_tenant: AuthTenant, member: DirectoryMember) -> bool:
+    """True when the mirror knows no other current Team owner than this member."""
+    if member.role != TeamRole.OWNER:
+        return False
+    owners = selectors.member_list(auth_tenant=auth_tenant).filter(role=TeamRole.OWNER)
+    return not owners.exclude(pk=member.pk).exists()
+
+
+def _refuse_last_owner(auth_tenant: AuthTenant, member: DirectoryMember) -> None:
+    if is_last_owner(auth_tenant, member):
+        raise ServiceError(LAST_OWNER.format(name=member.name or member.email))
+
+
+def _last_owner_from_api(error: ServiceError, member: DirectoryMember) -> ServiceError:
+    if isinstance(error.__cause__, TeamsApiError) and error.__cause__.code == "LAST_OWNER":
+        return ServiceError(LAST_OWNER.format(name=member.name or member.email))
+    return error
+
+
+def member_invite(
+    *,
+    actor: AbstractBaseUser,
+    auth_tenant: AuthTenant,
+    invite: InviteRequest,
+    request: HttpRequest | None = None,
+) -> Invitation:
+    """Invite someone to the team; keeps the invitation locally as pending."""
+    require(actor, Capability.INVITE_MEMBER)
+    _require_scope(auth_tenant, OperationName.INVITE_MEMBER)
+    problems = rules.invite_problems(
+        tenant_ids=invite.tenant_ids, tenant_roles=invite.tenant_roles, client_ids=invite.client_ids
+    )
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise ServiceError(first, field_errors=problems)
+    members = selectors.member_list(auth_tenant=auth_tenant)
+    if members.filter(email__iexact=invite.email).exists():
+        raise ServiceError(ALREADY_MEMBER, field_errors={"email": [ALREADY_MEMBER]})
+    with (
+        _api_errors(not_found=TENANT_GONE),
+        audited(
+            actor=actor,
+            auth_tenant=auth_tenant,
+            action=AuditAction.MEMBER_INVITE,
+            target_type="invitation",
+            target_label=invite.email,
+            parameters=asdict(invite),
+            request=request,
+        ) as trail,
+    ):
+        with teams_client(auth_tenant) as client:
+            sent = client.invite_member(
+                email=invite.email,
+                role=invite.role,
+                tenant_ids=invite.tenant_ids,
+                tenant_roles=invite.tenant_roles,
+                client_ids=invite.client_ids,
+            )
+        trail.target_id = sent.id
+        with trail.atomic():
+            return follow.invitation_recorded(auth_tenant, sent, invited_by=actor)
+
+
+def _member_for(
+    actor: AbstractBaseUser,
+    auth_tenant: AuthTenant,
+    member_id: str,
+    capability: Capability,
+    operation: OperationName,
+) -> DirectoryMember:
+    """The current member an owner action is about, once the actor and the scopes allow it."""
+    require(actor, capability)
+    _require_scope(auth_tenant, operation)
+    return _current_member(auth_tenant, member_id)
+
+
+@contextmanager
+def _member_call(
+    *,
+    actor: AbstractBaseUser,
+    auth_tenant: AuthTenant,
+    member: DirectoryMember,
+    action: AuditAction,
+    parameters: dict[str, str],
+    request: HttpRequest | None,
+) -> Iterator[AuditTrail]:
+    """An audited API call about one member; API errors come out in plain words."""
+    try:
+        with (
+            _api_errors(),
+            audited(
+                actor=actor,
+                auth_tenant=auth_tenant,
+                action=action,
+                target_type="member",
+                target_id=member.member_id,
+                target_label=member.email,
+                parameters=parameters,
+                request=request,
+            ) as trail,
+        ):
+            yield trail
+    except ServiceError as error:
+        raise _last_owner_from_api(error, member) from error.__cause__
+
+
+def member_role_change(
+    *,
+    actor: AbstractBaseUser,
+    auth_tenant: AuthTenant,
+    member_id: str,
+    role: str,
+    request: HttpRequest | None = None,
+) -> DirectoryMember:
+    """Change a member's team role; owners only, never demoting the last Team owner."""
+    member = _member_for(
+        actor, auth_tenant, member_id, Capability.CHANGE_MEMBER_ROLE, OperationName.UPDATE_MEMBER
+    )
+    if role == member.role:
+        message = f"{member.email} already is a {role_label(role)}; pick another role."
+        raise ServiceError(message, field_errors={"role": [message]})
+    if role != TeamRole.OWNER:
+        _refuse_last_owner(auth_tenant, member)
+    parameters = {"from_role": member.role, "role": role}
+    with _member_call(
+        actor=actor,
+        auth_tenant=auth_tenant,
+        member=member,
+        action=AuditAction.MEMBER_ROLE_CHANGE,
+        parameters=parameters,
+        request=request,
+    ) as trail:
+        with teams_client(auth_tenant) as client:
+            updated = client.update_member(member_id, role=role)
+        with trail.atomic():
+            follow.member_role_changed(auth_tenant, member_id, updated.role or role)
+    member.role = updated.role or role
+    return member
+
+
+@dataclass(frozen=True)
+class Removal:
+    member: DirectoryMember
+    accesses_ended: int
+    already_gone: bool
+
+
+def member_remove(
+    *,
+    actor: AbstractBaseUser,
+    auth_tenant: AuthTenant,
+    member_id: str,
+    request: HttpRequest | None = None,
+) -> Removal:
+    """Remove a member from the team and so from every tenant; never the last Team owner.
+
+    A member Auth0 no longer has (removed elsewhere, or a second click) counts as removed.
+    """
+    member = _member_for(
+        actor, auth_tenant, member_id, Capability.REMOVE_MEMBER, OperationName.REMOVE_MEMBER
+    )
+    _refuse_last_owner(auth_tenant, member)
+    already_gone = False
+    with _member_call(
+        actor=actor,
+        auth_tenant=auth_tenant,
+        member=member,
+        action=AuditAction.MEMBER_REMOVE,
+        parameters={"role": member.role},
+        request=request,
+    ) as trail:
+        with teams_client(auth_tenant) as client:
+            try:
+                client.remove_member(member_id)
+            except TeamsApiNotFound:
+                already_gone = True
+                trail.message = "Auth0 no longer had this member; removed here too."
+        with trail.atomic():
+            ended = follow.member_removed(auth_tenant, member_id)
+    return Removal(member=member, accesses_ended=ended, already_gone=already_gone)
