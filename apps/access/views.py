@@ -114,10 +114,9 @@ def _access_page(request: HtmxRequest, member_id: str, kind: AccessKind) -> Http
     choices = _choices(kind, member, grants)
     if request.method == "POST":
         form = page.form(request.POST, tenant_choices=choices)
-        if form.is_valid():
-            done = _submit(request, form, auth_tenant, member)
-            if done is not None:
-                return done
+        done = _submit(request, form, auth_tenant, member)
+        if done is not None:
+            return done
     else:
         form = page.form(tenant_choices=choices, initial=_initial(request, kind, grants))
     context = {
@@ -162,19 +161,27 @@ def _initial(
 def _submit(
     request: HtmxRequest, form: AccessForm, auth_tenant: AuthTenant, member: DirectoryMember
 ) -> HttpResponse | None:
-    """Perform a valid form once: redirect to its result, or None with the refusal in the form."""
+    """Perform the form once: a redirect to its result, or None with the refusal in the form.
+
+    The token is claimed before the form is validated: a replay of a form that went through
+    would no longer validate (the tenants it granted are not offered any more) and must still
+    lead to the first submission's result.
+    """
     token = request.POST.get(formtokens.FIELD_NAME)
     key = results.new_key()
     result_url = reverse("access:result", args=[member.member_id, key])
     try:
         replayed = formtokens.consume(request, token, result_url=result_url)
     except formtokens.FormTokenError as error:
+        form.is_valid()
         form.add_service_error(error)
         return None
     if replayed is not None:
         messages.info(request, formtokens.REPLAY_MESSAGE)
         return redirect(replayed)
     try:
+        if not form.is_valid():
+            raise ServiceError("Nothing was sent: please correct the marked fields.")
         result = _perform(request, form, auth_tenant, member.member_id)
     except ServiceError as error:
         formtokens.release(request, token)  # nothing changed: the same form may be sent again
