@@ -72,13 +72,7 @@ def tenant_access_grant(
     asked = _asked(
         AccessKind.GRANT, actor, auth_tenant, member_id, tenant_ids, roles, client_ids, request
     )
-    return _perform(
-        asked,
-        send=lambda client, batch: client.add_member_tenants(
-            member_id, tenant_ids=batch, roles=asked.roles, client_ids=asked.client_ids or None
-        ),
-        follow_up=lambda done: follow.access_granted(auth_tenant, member_id, done, asked.roles),
-    )
+    return _set_roles(asked)
 
 
 def tenant_access_change(
@@ -95,13 +89,7 @@ def tenant_access_change(
     asked = _asked(
         AccessKind.CHANGE, actor, auth_tenant, member_id, tenant_ids, roles, client_ids, request
     )
-    return _perform(
-        asked,
-        send=lambda client, batch: client.update_member_tenants(
-            member_id, tenant_ids=batch, roles=asked.roles, client_ids=asked.client_ids or None
-        ),
-        follow_up=lambda done: follow.access_changed(auth_tenant, member_id, done, asked.roles),
-    )
+    return _set_roles(asked)
 
 
 def tenant_access_revoke(
@@ -118,6 +106,27 @@ def tenant_access_revoke(
         asked,
         send=lambda client, batch: client.remove_member_tenants(member_id, tenant_ids=batch),
         follow_up=lambda done: follow.access_revoked(auth_tenant, member_id, done),
+    )
+
+
+def _set_roles(asked: _Request) -> AccessResult:
+    """Grant or change: the same request, sent as the PUT or the PATCH (§5.1 (6-7))."""
+    grant = asked.kind is AccessKind.GRANT
+    mirror = follow.access_granted if grant else follow.access_changed
+
+    def send(client: TeamsClient, batch: list[str]) -> BulkResult:
+        call = client.add_member_tenants if grant else client.update_member_tenants
+        return call(
+            asked.member_id,
+            tenant_ids=batch,
+            roles=asked.roles,
+            client_ids=asked.client_ids or None,
+        )
+
+    return _perform(
+        asked,
+        send=send,
+        follow_up=lambda done: mirror(asked.auth_tenant, asked.member_id, done, asked.roles),
     )
 
 

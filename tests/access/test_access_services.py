@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.access import selectors, services
+from apps.access.results import AccessResult
 from apps.audit.models import AuditAction, AuditEntry, AuditOutcome
 from apps.authtenants.models import AuthTenant
 from apps.core.errors import ServiceError
@@ -25,6 +26,25 @@ pytestmark = pytest.mark.django_db(transaction=True)
 TWO_ROLES = [TenantRole.EDITOR_USERS.value, TenantRole.VIEWER_CONFIG.value]
 
 
+def _grant(
+    actor: User,
+    auth_tenant: AuthTenant,
+    member_id: str,
+    tenant_ids: list[str],
+    roles: list[str],
+    *,
+    client_ids: list[str] | None = None,
+) -> AccessResult:
+    return services.tenant_access_grant(
+        actor=actor,
+        auth_tenant=auth_tenant,
+        member_id=member_id,
+        tenant_ids=tenant_ids,
+        roles=roles,
+        client_ids=client_ids,
+    )
+
+
 def _puts(sandbox: Sandbox) -> int:
     return len(sandbox.requests_log(path_contains="/tenants", method="PUT"))
 
@@ -35,13 +55,7 @@ def test_grant_two_roles_on_one_tenant_reaches_auth0_the_mirror_and_the_audit(
     target = pick(synced)
     tenant = target.free[0]
 
-    result = services.tenant_access_grant(
-        actor=owner,
-        auth_tenant=synced,
-        member_id=target.member_id,
-        tenant_ids=[tenant.tenant_id],
-        roles=TWO_ROLES,
-    )
+    result = _grant(owner, synced, target.member_id, [tenant.tenant_id], TWO_ROLES)
 
     assert [(o.tenant_name, o.ok) for o in result.outcomes] == [(tenant.tenant_name, True)]
     assert result.calls == 1
@@ -66,13 +80,7 @@ def test_more_than_ten_tenants_go_in_batches_of_ten(
     tenant_ids = [t.tenant_id for t in target.free]
     sandbox.clear_requests_log()
 
-    result = services.tenant_access_grant(
-        actor=owner,
-        auth_tenant=auth_tenant,
-        member_id=target.member_id,
-        tenant_ids=tenant_ids,
-        roles=[TenantRole.VIEWER_USERS],
-    )
+    result = _grant(owner, auth_tenant, target.member_id, tenant_ids, [TenantRole.VIEWER_USERS])
 
     calls = math.ceil(len(tenant_ids) / BULK_TENANTS_MAX)
     assert calls >= 2
@@ -92,12 +100,8 @@ def test_partial_failure_reports_each_tenant_and_mirrors_only_the_successes(
     assert sandbox.api("DELETE", f"/api/tenants/{deleted.tenant_id}").status_code == 204
     unknown = str(uuid.uuid4())
 
-    result = services.tenant_access_grant(
-        actor=owner,
-        auth_tenant=synced,
-        member_id=target.member_id,
-        tenant_ids=[kept.tenant_id, deleted.tenant_id, unknown],
-        roles=TWO_ROLES,
+    result = _grant(
+        owner, synced, target.member_id, [kept.tenant_id, deleted.tenant_id, unknown], TWO_ROLES
     )
 
     by_id = {o.tenant_id: o for o in result.outcomes}
@@ -121,13 +125,7 @@ def test_granting_a_tenant_already_held_fails_for_that_tenant_only(
     target = pick(synced, free=1, held=1)
     held = target.held[0].tenant
 
-    result = services.tenant_access_grant(
-        actor=owner,
-        auth_tenant=synced,
-        member_id=target.member_id,
-        tenant_ids=[held.tenant_id],
-        roles=[TenantRole.VIEWER_USERS],
-    )
+    result = _grant(owner, synced, target.member_id, [held.tenant_id], [TenantRole.VIEWER_USERS])
 
     assert not result.succeeded
     assert "already has access" in result.failed[0].reason
@@ -177,12 +175,12 @@ def test_unknown_member_is_a_plain_message_and_a_failure_entry(
     tenant = pick(synced).free[0]
 
     with pytest.raises(ServiceError, match="no team member with this id"):
-        services.tenant_access_grant(
-            actor=owner,
-            auth_tenant=synced,
-            member_id="auth0|ffffffffffffffffffffffff",
-            tenant_ids=[tenant.tenant_id],
-            roles=[TenantRole.VIEWER_USERS],
+        _grant(
+            owner,
+            synced,
+            "auth0|ffffffffffffffffffffffff",
+            [tenant.tenant_id],
+            [TenantRole.VIEWER_USERS],
         )
 
     entry = AuditEntry.objects.get()
@@ -198,12 +196,12 @@ def test_without_update_members_the_action_is_gated_and_refused(
     gate = selectors.access_gate(auth_tenant=readonly_auth_tenant)
     assert gate is not None and gate.scope == "update:members"
     with pytest.raises(ServiceError, match="update:members"):
-        services.tenant_access_grant(
-            actor=owner,
-            auth_tenant=readonly_auth_tenant,
-            member_id=target.member_id,
-            tenant_ids=[target.free[0].tenant_id],
-            roles=[TenantRole.VIEWER_USERS],
+        _grant(
+            owner,
+            readonly_auth_tenant,
+            target.member_id,
+            [target.free[0].tenant_id],
+            [TenantRole.VIEWER_USERS],
         )
     assert _puts(sandbox) == 0
     assert mirrored_roles(target, target.free[0].tenant_id) is None
@@ -217,12 +215,8 @@ def test_rate_limited_says_how_long_to_wait(
     sandbox.set_faults(rate_limit_burst=1)
 
     with pytest.raises(ServiceError, match=r"Auth0 is rate-limiting; try again in \d+ s\."):
-        services.tenant_access_grant(
-            actor=owner,
-            auth_tenant=synced,
-            member_id=target.member_id,
-            tenant_ids=[target.free[0].tenant_id],
-            roles=[TenantRole.VIEWER_USERS],
+        _grant(
+            owner, synced, target.member_id, [target.free[0].tenant_id], [TenantRole.VIEWER_USERS]
         )
     assert mirrored_roles(target, target.free[0].tenant_id) is None
 
@@ -274,12 +268,12 @@ def test_specific_apps_with_client_ids_is_granted(
     target = pick(synced)
     tenant = target.free[0]
 
-    result = services.tenant_access_grant(
-        actor=owner,
-        auth_tenant=synced,
-        member_id=target.member_id,
-        tenant_ids=[tenant.tenant_id],
-        roles=[TenantRole.EDITOR_SPECIFIC_APPS],
+    result = _grant(
+        owner,
+        synced,
+        target.member_id,
+        [tenant.tenant_id],
+        [TenantRole.EDITOR_SPECIFIC_APPS],
         client_ids=["x3qNvwb7BmNH4NMbLHqaN72OKNjDVGVg"],
     )
 
@@ -296,11 +290,7 @@ def test_only_owners_may_manage_access(
     sandbox.clear_requests_log()
 
     with pytest.raises(PermissionDenied):
-        services.tenant_access_grant(
-            actor=user,
-            auth_tenant=synced,
-            member_id=target.member_id,
-            tenant_ids=[target.free[0].tenant_id],
-            roles=[TenantRole.VIEWER_USERS],
+        _grant(
+            user, synced, target.member_id, [target.free[0].tenant_id], [TenantRole.VIEWER_USERS]
         )
     assert sandbox.requests_log(path_contains="/api/members") == []
