@@ -92,6 +92,23 @@ def test_more_than_ten_tenants_go_in_batches_of_ten(
     assert all(len(e.parameters["tenant_ids"]) <= BULK_TENANTS_MAX for e in entries)
 
 
+def test_a_batch_refused_as_a_whole_after_a_good_one_reports_the_rest_as_not_done(
+    sandbox: Sandbox, auth_tenant: AuthTenant, owner: User
+) -> None:
+    sandbox.seed(tenants=26, members=4, activity=0, seed=7)
+    target = pick(mirror(auth_tenant), free=BULK_TENANTS_MAX)
+    good = [t.tenant_id for t in target.free[:BULK_TENANTS_MAX]]
+
+    result = _grant(owner, auth_tenant, target.member_id, [*good, "not-a-uuid"], ["viewer-users"])
+
+    assert [o.tenant_id for o in result.succeeded] == good
+    assert [o.tenant_id for o in result.failed] == ["not-a-uuid"]
+    assert result.failed[0].reason.startswith("Not done: Auth0 rejected the request")
+    assert all(mirrored_roles(target, tid) == ["viewer-users"] for tid in good)
+    outcomes = AuditEntry.objects.order_by("pk").values_list("outcome", flat=True)
+    assert list(outcomes) == [AuditOutcome.SUCCESS, AuditOutcome.FAILURE]
+
+
 def test_partial_failure_reports_each_tenant_and_mirrors_only_the_successes(
     sandbox: Sandbox, synced: AuthTenant, owner: User
 ) -> None:
