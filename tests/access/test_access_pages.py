@@ -301,3 +301,22 @@ def test_picking_a_member_for_a_tenant_links_to_the_preselected_grant_form(
     grant = reverse("access:grant", args=[target.member_id]) + f"?tenant={tenant.tenant_id}"
     assert grant.replace("&", "&amp;") in page
     assert TENANT_ROLE_LABELS  # the grant form itself is covered above
+
+
+def test_when_every_tenant_fails_the_result_says_nothing_changed(
+    sandbox: Sandbox, synced: AuthTenant, owner_client: Client
+) -> None:
+    target = pick(synced)
+    gone = target.free[0]
+    _, token = _form(owner_client, "grant", target)
+    sandbox.api("DELETE", f"/api/tenants/{gone.tenant_id}")
+
+    response = owner_client.post(
+        reverse("access:grant", args=[target.member_id]),
+        {"form_token": token, "tenants": [gone.tenant_id], "roles": ["viewer-users"]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "Nothing changed on 1 tenant" in page
+    assert "message-error" in page and "not in the team any more" in page
