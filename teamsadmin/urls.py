@@ -12,6 +12,7 @@ urlpatterns = [
     path("auth-tenants/", include("apps.authtenants.urls")),
     path("tenants/", include("apps.tenants.urls")),
     path("members/", include("apps.members.urls")),
+    path("access/", include("apps.access.urls")),
     path("activity/", include("apps.activity.urls")),
     path("audit/", include("apps.audit.urls")),
     path("sync/", include("apps.sync.urls")),

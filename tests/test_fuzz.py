@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from apps.access.forms import AccessChangeForm, AccessGrantForm, AccessRevokeForm
 from apps.activity.forms import ActivityFilterForm
 from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
@@ -167,7 +168,15 @@ PAGE = named("page")
 FORM_TOKEN = named("form_token")
 TEAMS_API_PAGING = named("take", "from")
 
+ACCESS_FORM = named("form_token")
+
 INPUTS: dict[str, Inputs] = {
+    # Tenant access: ?tenant= preselects (repeatable); the forms' fields and their one-time token.
+    "access:change": Inputs(query=named("tenant"), form=(*fields(AccessChangeForm), *ACCESS_FORM)),
+    "access:grant": Inputs(query=named("tenant"), form=(*fields(AccessGrantForm), *ACCESS_FORM)),
+    "access:result": Inputs(),
+    "access:revoke": Inputs(query=named("tenant"), form=(*fields(AccessRevokeForm), *ACCESS_FORM)),
+    "access:tenant-grant": Inputs(query=named("q")),
     "accounts:login": Inputs(
         query=named("next"), form=(*fields(AuthenticationForm), *named("next")), anonymous=True
     ),

@@ -1,0 +1,255 @@
+"""Grant, change and revoke a member's tenant access, for any number of tenants.
+
+Auth0 takes at most 10 tenants per call (§5.1 (6-8)), so a request is sent in batches; each
+batch is one audit entry and one mirror update for the tenants it reports as done. A batch
+failing as a whole after earlier ones went through ends the run: the tenants not sent are
+reported as not done, and what was done stays done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from apps.access import selectors
+from apps.access.results import AccessResult, TenantOutcome, batch_outcomes, outcome
+from apps.access.rules import AccessKind, batches, unique, violations
+from apps.audit.services import audited
+from apps.authtenants.connection import teams_client
+from apps.authtenants.scopes import scope_gate_message
+from apps.core.capabilities import Capability, require
+from apps.core.errors import ServiceError
+from apps.directory import follow
+from apps.teamsapi.errors import (
+    NoClientForScope,
+    TeamsApiError,
+    TeamsApiForbidden,
+    TeamsApiNotFound,
+    TeamsApiRateLimited,
+    TeamsApiValidationError,
+)
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from apps.authtenants.models import AuthTenant
+    from apps.teamsapi.client import TeamsClient
+    from apps.teamsapi.types import BulkResult
+
+# API request fields (§5.1 (6-8)) -> the form fields that hold them.
+API_FIELDS = {"tenants": "tenants", "roles": "roles", "client_ids": "client_ids"}
+
+Send = Callable[["TeamsClient", list[str]], "BulkResult"]
+FollowUp = Callable[[list[str]], int]
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One access action as asked for, before it is split into calls."""
+
+    kind: AccessKind
+    actor: Any
+    auth_tenant: AuthTenant
+    member_id: str
+    tenant_ids: list[str]
+    roles: list[str]
+    client_ids: list[str]
+    request: HttpRequest | None
+
+
+def tenant_access_grant(
+    *,
+    actor: Any,
+    auth_tenant: AuthTenant,
+    member_id: str,
+    tenant_ids: Sequence[str],
+    roles: Sequence[str],
+    client_ids: Sequence[str] | None = None,
+    request: HttpRequest | None = None,
+) -> AccessResult:
+    """Give the member `roles` on each tenant; owners only. Partial success is a normal result."""
+    asked = _asked(
+        AccessKind.GRANT, actor, auth_tenant, member_id, tenant_ids, roles, client_ids, request
+    )
+    return _set_roles(asked)
+
+
+def tenant_access_change(
+    *,
+    actor: Any,
+    auth_tenant: AuthTenant,
+    member_id: str,
+    tenant_ids: Sequence[str],
+    roles: Sequence[str],
+    client_ids: Sequence[str] | None = None,
+    request: HttpRequest | None = None,
+) -> AccessResult:
+    """Replace the member's roles on tenants they already access (§5.1 (7)); owners only."""
+    asked = _asked(
+        AccessKind.CHANGE, actor, auth_tenant, member_id, tenant_ids, roles, client_ids, request
+    )
+    return _set_roles(asked)
+
+
+def tenant_access_revoke(
+    *,
+    actor: Any,
+    auth_tenant: AuthTenant,
+    member_id: str,
+    tenant_ids: Sequence[str],
+    request: HttpRequest | None = None,
+) -> AccessResult:
+    """End the member's access to each tenant; owners only."""
+    asked = _asked(AccessKind.REVOKE, actor, auth_tenant, member_id, tenant_ids, (), None, request)
+    return _perform(
+        asked,
+        send=lambda client, batch: client.remove_member_tenants(member_id, tenant_ids=batch),
+        follow_up=lambda done: follow.access_revoked(auth_tenant, member_id, done),
+    )
+
+
+def _set_roles(asked: _Request) -> AccessResult:
+    """Grant or change: the same request, sent as the PUT or the PATCH (§5.1 (6-7))."""
+    grant = asked.kind is AccessKind.GRANT
+    mirror = follow.access_granted if grant else follow.access_changed
+
+    def send(client: TeamsClient, batch: list[str]) -> BulkResult:
+        call = client.add_member_tenants if grant else client.update_member_tenants
+        return call(
+            asked.member_id,
+            tenant_ids=batch,
+            roles=asked.roles,
+            client_ids=asked.client_ids or None,
+        )
+
+    return _perform(
+        asked,
+        send=send,
+        follow_up=lambda done: mirror(asked.auth_tenant, asked.member_id, done, asked.roles),
+    )
+
+
+def _asked(
+    kind: AccessKind,
+    actor: Any,
+    auth_tenant: AuthTenant,
+    member_id: str,
+    tenant_ids: Sequence[str],
+    roles: Sequence[str],
+    client_ids: Sequence[str] | None,
+    request: HttpRequest | None,
+) -> _Request:
+    """The checked request: the capability first, then the contract's rules (nothing sent yet)."""
+    require(actor, Capability.MANAGE_TENANT_ACCESS)
+    asked = _Request(
+        kind,
+        actor,
+        auth_tenant,
+        member_id,
+        unique(tenant_ids),
+        unique(roles),
+        unique(client_ids or ()),
+        request,
+    )
+    errors = violations(
+        kind, tenant_ids=asked.tenant_ids, roles=asked.roles, client_ids=asked.client_ids
+    )
+    if errors:
+        raise ServiceError(
+            "Nothing was sent: please correct the marked fields.", field_errors=errors
+        )
+    return asked
+
+
+def _perform(asked: _Request, *, send: Send, follow_up: FollowUp) -> AccessResult:
+    """Send the batches in order and collect every tenant's outcome."""
+    names = selectors.tenant_names(auth_tenant=asked.auth_tenant, tenant_ids=asked.tenant_ids)
+    member = selectors.member_current(auth_tenant=asked.auth_tenant, member_id=asked.member_id)
+    label = selectors.member_label(member, asked.member_id)
+    outcomes: list[TenantOutcome] = []
+    calls = 0
+    with teams_client(asked.auth_tenant) as client:
+        for batch in batches(asked.tenant_ids):
+            calls += 1
+            try:
+                reply = _send_batch(asked, batch, client, send, follow_up, label=label, names=names)
+            except TeamsApiError as error:
+                if not outcomes:
+                    raise access_error(asked.kind, error) from error
+                outcomes.extend(_not_sent(asked, len(outcomes), names, error))
+                break
+            outcomes.extend(batch_outcomes(asked.kind, reply, batch, names))
+    return AccessResult(
+        kind=asked.kind,
+        member_id=asked.member_id,
+        member_label=label,
+        roles=tuple(asked.roles),
+        client_ids=tuple(asked.client_ids),
+        outcomes=tuple(outcomes),
+        calls=calls,
+    )
+
+
+def _send_batch(
+    asked: _Request,
+    batch: list[str],
+    client: TeamsClient,
+    send: Send,
+    follow_up: FollowUp,
+    *,
+    label: str,
+    names: dict[str, str],
+) -> BulkResult:
+    """One call: its audit entry and the mirror update for the tenants it reports as done."""
+    parameters: dict[str, Any] = {
+        "tenant_ids": batch,
+        "tenant_names": [names.get(tenant_id, tenant_id) for tenant_id in batch],
+    }
+    if asked.kind is not AccessKind.REVOKE:
+        parameters.update(roles=asked.roles, client_ids=asked.client_ids)
+    with audited(
+        actor=asked.actor,
+        auth_tenant=asked.auth_tenant,
+        action=asked.kind.audit_action,
+        target_type="member",
+        target_id=asked.member_id,
+        target_label=label,
+        parameters=parameters,
+        request=asked.request,
+    ) as trail:
+        reply = send(client, batch)
+        with trail.atomic():
+            trail.bulk([reply])
+            follow_up([tid for tid in reply.succeeded_tenant_ids if tid in batch])
+    return reply
+
+
+def _not_sent(
+    asked: _Request, done: int, names: dict[str, str], error: TeamsApiError
+) -> list[TenantOutcome]:
+    """The tenants from the failed batch on, each marked not done with the call's reason."""
+    reason = f"Not done: {access_error(asked.kind, error).message}"
+    return [outcome(tid, names, ok=False, reason=reason) for tid in asked.tenant_ids[done:]]
+
+
+def access_error(kind: AccessKind, error: TeamsApiError) -> ServiceError:
+    """A whole call's failure in plain words, with the API's field errors on the form's fields."""
+    if isinstance(error, TeamsApiRateLimited):
+        wait = f"{max(1, round(error.retry_after))} s" if error.retry_after else "a minute"
+        return ServiceError(f"Auth0 is rate-limiting; try again in {wait}.")
+    if isinstance(error, NoClientForScope):
+        return ServiceError(f"Cannot {kind.feature}. {scope_gate_message(error.scope)}")
+    if isinstance(error, TeamsApiForbidden):
+        needed = scope_gate_message(error.scope) if error.scope else error.message
+        return ServiceError(f"Auth0 refused to {kind.feature}. {needed}")
+    if isinstance(error, TeamsApiNotFound):
+        return ServiceError(
+            "Auth0 has no team member with this id; they may have left the team. Nothing changed."
+        )
+    if isinstance(error, TeamsApiValidationError):
+        fields = {API_FIELDS[k]: v for k, v in error.field_errors.items() if k in API_FIELDS}
+        others = [m for k, v in error.field_errors.items() if k not in API_FIELDS for m in v]
+        message = " ".join(["Auth0 rejected the request:", *(others or [error.message])])
+        return ServiceError(message, field_errors=fields)
+    return ServiceError(error.message)
