@@ -74,6 +74,15 @@ def tenant_access_list(*, tenant: DirectoryTenant) -> QuerySet[DirectoryAccess]:
     return tenant.accesses.select_related("member").order_by(_CURRENT_FIRST, "member__email")
 
 
+def tenant_access_current(*, tenant: DirectoryTenant) -> QuerySet[DirectoryAccess]:
+    """Who can access the tenant now, by email: what goes when the tenant is deleted."""
+    return (
+        tenant.accesses.filter(removed_at__isnull=True)
+        .select_related("member")
+        .order_by("member__email", "member__member_id")
+    )
+
+
 def member_list(*, auth_tenant: AuthTenant) -> QuerySet[DirectoryMember]:
     """The team's current members, by email."""
     return DirectoryMember.objects.filter(
@@ -98,6 +107,13 @@ def member_search(
     if role:
         members = members.filter(role=role)
     return members.annotate(tenant_count=_current_accesses())
+
+
+def member_emails(*, auth_tenant: AuthTenant) -> list[str]:
+    """The current members' email addresses, alphabetically (members without one left out)."""
+    return list(
+        member_list(auth_tenant=auth_tenant).exclude(email="").values_list("email", flat=True)
+    )
 
 
 def member_roles(*, auth_tenant: AuthTenant) -> list[str]:
