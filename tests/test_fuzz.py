@@ -37,6 +37,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from apps.activity.forms import ActivityFilterForm
+from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
 from apps.members.forms import MemberFilterForm
@@ -172,6 +173,7 @@ INPUTS: dict[str, Inputs] = {
     "accounts:logout": Inputs(form=named("next")),
     "activity:export": Inputs(query=fields(ActivityFilterForm)),
     "activity:list": Inputs(query=(*fields(ActivityFilterForm), *PAGE)),
+    "audit:list": Inputs(query=fields(AuditFilterForm)),
     "authtenants:client-add": Inputs(form=fields(AuthClientForm)),
     "authtenants:client-edit": Inputs(form=fields(AuthClientForm)),
     "authtenants:client-remove": Inputs(form=named("next")),
@@ -182,6 +184,7 @@ INPUTS: dict[str, Inputs] = {
     # Its POST has no fields and calls the Auth Tenant's token endpoint: GET only here.
     "authtenants:test": Inputs(),
     "core:home": Inputs(),
+    "/favicon.ico": Inputs(anonymous=True),
     "members:detail": Inputs(),
     "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
     "sync:status": Inputs(),

@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any, TypedDict
+
 from django import forms
 
 from apps.audit.models import AuditAction
+from apps.core.filters import FilterForm, SearchField
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilters(TypedDict):
+    action: str
+    actor: str
+    before_id: int | None
+    after_id: int | None
+
+
+class AuditFilterForm(FilterForm[AuditFilters]):
     action = forms.ChoiceField(
         required=False, label="Action", choices=[("", "Any action"), *AuditAction.choices]
     )
-    user = forms.CharField(required=False, max_length=150, label="User")
+    user = SearchField(max_length=150, label="User")
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     after = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["user"].widget.attrs.update(placeholder="Username", type="search")
 
-    def value(self, name: str) -> str:
-        """A cleaned filter as text ("" when absent or invalid), for the selector."""
-        if not self.is_valid():
-            return ""
-        return str(self.cleaned_data.get(name) or "")
-
-    def position(self, name: str) -> int | None:
-        """The keyset position `before` or `after`, when valid."""
-        if not self.is_valid():
-            return None
-        value = self.cleaned_data.get(name)
-        return int(value) if value else None
+    def to_filters(self, data: dict[str, Any]) -> AuditFilters:
+        return AuditFilters(
+            action=data["action"],
+            actor=data["user"],
+            before_id=data["before"],
+            after_id=data["after"],
+        )

@@ -1,4 +1,4 @@
-"""The Dashboard actions page: what owners and helpdesk did through Teams Admin."""
+"""The Dashboard actions page: what people did to the team through Teams Admin."""
 
 from __future__ import annotations
 
@@ -18,13 +18,9 @@ def audit_entry_list(request: HtmxRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_AUDIT)
     auth_tenant = auth_tenant_for_request(request)
     form = AuditFilterForm(request.GET)
-    page = audit_list(
-        auth_tenant=auth_tenant,
-        action=form.value("action"),
-        actor=form.value("user"),
-        before_id=form.position("before"),
-        after_id=form.position("after"),
-    )
+    filters = form.filters()
+    # An invalid filter lists nothing (the form shows why) rather than every entry.
+    page = audit_list(auth_tenant=auth_tenant, **filters) if filters is not None else None
     template = "audit/auditentry_list.html"
     if is_partial(request):
         template += "#audit-table"

@@ -115,3 +115,13 @@ def test_older_link_pages_without_repeating_entries(
     older = auditor_client.get(f"/audit/?before={entries[1].pk}").content.decode()
     assert "person0@acme.test" in older and "person1@acme.test" not in older
     assert f"?after={entries[0].pk}" in older
+
+
+@pytest.mark.parametrize("query", ["action=tenant_eat", "before=-3", "user=a%00b"])
+def test_an_invalid_filter_lists_nothing_and_says_why(
+    auditor_client: Client, owner: User, acme: AuthTenant, query: str
+) -> None:
+    _entries(owner, acme, 3)
+    html = auditor_client.get(f"/audit/?{query}").content.decode()
+    assert "person0@acme.test" not in html
+    assert "Nothing is listed until the filters above are fixed." in html
