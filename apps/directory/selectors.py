@@ -128,6 +128,11 @@ def member_emails(*, auth_tenant: AuthTenant) -> list[str]:
     )
 
 
+def member_by_email(*, auth_tenant: AuthTenant, email: str) -> DirectoryMember | None:
+    """The current member with this email (case-insensitive), or None."""
+    return member_list(auth_tenant=auth_tenant).filter(email__iexact=email).first()
+
+
 def member_roles(*, auth_tenant: AuthTenant) -> list[str]:
     """The team roles current members hold, alphabetically, for the filter (unknown ones verbatim)."""
     return _distinct(member_list(auth_tenant=auth_tenant), "role")

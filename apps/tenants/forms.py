@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypedDict
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import TextChoices
 
 from apps.core.filters import FilterForm, SearchField
@@ -59,6 +60,10 @@ def locality_label(locality: str) -> str:
     return f"{name} ({environment})" if environment else name
 
 
+# CONTRACT §5.1 (11): TenantName.
+TENANT_NAME_PATTERN = r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]\Z"
+
+
 class Cloud(TextChoices):
     PUBLIC = "public", "Public cloud"
     PRIVATE = "private", "Private cloud"
@@ -75,9 +80,19 @@ class TenantCreateForm(forms.Form):
     )
     tenant_name = forms.CharField(
         required=False,
-        max_length=64,
+        max_length=63,
         label="Tenant name",
-        help_text="Optional: leave empty and Auth0 picks a name. Lowercase letters, digits, dashes.",
+        help_text=(
+            "Optional: leave it empty and Auth0 picks a name. 3 to 63 lowercase letters, digits "
+            "and dashes, not starting or ending with a dash."
+        ),
+        validators=[
+            RegexValidator(
+                TENANT_NAME_PATTERN,
+                "Use 3 to 63 lowercase letters, digits and dashes, "
+                "not starting or ending with a dash.",
+            )
+        ],
     )
     admin_email = forms.ChoiceField(
         label="Admin",

@@ -15,8 +15,8 @@ from apps.authtenants.connection import teams_client
 from apps.authtenants.scopes import action_gates
 from apps.core.capabilities import Capability, require
 from apps.core.errors import ServiceError
-from apps.directory import follow
-from apps.teamsapi.contract import OperationName
+from apps.directory import follow, selectors
+from apps.teamsapi.contract import OperationName, TenantRole
 from apps.teamsapi.errors import (
     TeamsApiConflict,
     TeamsApiError,
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 CREATE_FIELDS = ("tenant_name", "admin_email", "locality", "environment", "environment_tag")
 DUPLICATE_NAME = "A tenant with this name already exists. Choose another name, or leave it empty."
 UNKNOWN_ADMIN = "Auth0 does not know this email as a member of the team. Pick a current member."
+UNKNOWN_ENVIRONMENT = "Auth0 does not know this environment for the team. Pick one from the list."
+ENVIRONMENT_NOT_FOUND = "ENVIRONMENT_NOT_FOUND"  # CONTRACT §5.1 (11): the 404 code for it
 
 
 def tenant_create(
@@ -84,6 +86,7 @@ def tenant_create(
             trail.target_label = created.tenant.tenant_name
             with trail.atomic():
                 follow.tenant_added(auth_tenant, created.tenant)
+                _admin_access_added(auth_tenant, created.tenant.tenant_id, admin_email)
     except TeamsApiError as error:
         raise service_error(error) from None
     return created
@@ -135,6 +138,14 @@ def tenant_delete(
     return Deleted(tenant_id, tenant_name, already_gone, ended)
 
 
+def _admin_access_added(auth_tenant: AuthTenant, tenant_id: str, admin_email: str) -> None:
+    """Mirror the admin's access to the new tenant: the API gives them its admin role
+    (CONTRACT §5.1 (11), inferred; the next directory sync confirms or corrects it)."""
+    admin = selectors.member_by_email(auth_tenant=auth_tenant, email=admin_email)
+    if admin is not None:
+        follow.access_granted(auth_tenant, admin.member_id, [tenant_id], [TenantRole.OWNER])
+
+
 def _require_scope(auth_tenant: AuthTenant, operation: OperationName) -> None:
     gate = action_gates(auth_tenant)[operation]
     if gate is not None:
@@ -145,6 +156,10 @@ def service_error(error: TeamsApiError) -> ServiceError:
     """The API's refusal in plain words, next to the create form's field it is about."""
     if isinstance(error, TeamsApiConflict):
         return ServiceError(DUPLICATE_NAME, field_errors={"tenant_name": [DUPLICATE_NAME]})
+    if isinstance(error, TeamsApiNotFound) and error.code == ENVIRONMENT_NOT_FOUND:
+        return ServiceError(
+            UNKNOWN_ENVIRONMENT, field_errors={"environment": [UNKNOWN_ENVIRONMENT]}
+        )
     if isinstance(error, TeamsApiNotFound):
         return ServiceError(UNKNOWN_ADMIN, field_errors={"admin_email": [UNKNOWN_ADMIN]})
     if isinstance(error, TeamsApiRateLimited):

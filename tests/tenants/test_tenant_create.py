@@ -16,7 +16,8 @@ from apps.authtenants.connection import teams_client
 from apps.authtenants.models import AuthTenant
 from apps.core import formtokens
 from apps.core.errors import ServiceError
-from apps.directory.models import DirectoryMember, DirectoryTenant
+from apps.directory.models import DirectoryAccess, DirectoryMember, DirectoryTenant
+from apps.teamsapi.contract import TenantRole
 from apps.tenants import services
 from tests.fixtures.sandbox import Sandbox
 
@@ -80,6 +81,8 @@ def test_public_tenant_shows_the_credentials_once_and_stores_them_nowhere(
         "eu",
         "staging",
     )
+    admin_access = DirectoryAccess.objects.get(tenant=tenant, removed_at__isnull=True)
+    assert (admin_access.member.email, admin_access.roles) == (admin_email, [TenantRole.OWNER])
     entry = AuditEntry.objects.get(action=AuditAction.TENANT_CREATE)
     assert entry.outcome == AuditOutcome.SUCCESS and entry.target_id == tenant.tenant_id
     assert secret not in caplog.text
@@ -180,6 +183,17 @@ def test_an_email_that_is_no_current_member_is_refused_before_the_call(
     data = _public("stranger@example.com", form_token=_form_token(owner_client))
     response = owner_client.post(reverse(CREATE), data)
     assert response.context["form"].errors["admin_email"]
+    assert not sandbox.requests_log(path_contains="/api/tenants", method="POST")
+
+
+@pytest.mark.parametrize("name", ["-dash-first", "UPPER", "ab", "x" * 64, "under_score"])
+def test_a_name_outside_the_contracts_pattern_is_refused_before_the_call(
+    owner_client: Client, synced: AuthTenant, admin_email: str, sandbox: Sandbox, name: str
+) -> None:
+    sandbox.clear_requests_log()
+    data = _public(admin_email, tenant_name=name, form_token=_form_token(owner_client))
+    response = owner_client.post(reverse(CREATE), data)
+    assert response.context["form"].errors["tenant_name"]
     assert not sandbox.requests_log(path_contains="/api/tenants", method="POST")
 
 
