@@ -44,7 +44,7 @@ from apps.authtenants.forms import AuthClientForm, AuthTenantForm
 from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
-from apps.tenants.forms import TenantFilterForm
+from apps.tenants.forms import TenantCreateForm, TenantDeleteForm, TenantFilterForm
 from tests.factories import AuthClientFactory
 from tests.fixtures.directory import Directory
 from tests.urlwalk import ARGUMENT, Route, quote_any, routes
@@ -203,6 +203,8 @@ INPUTS: dict[str, Inputs] = {
     "members:role_change": Inputs(form=(*fields(MemberRoleForm), *FORM_TOKEN)),
     "sync:status": Inputs(),
     "sync:sync-now": Inputs(form=()),
+    "tenants:create": Inputs(form=(*fields(TenantCreateForm), *named("form_token"))),
+    "tenants:delete": Inputs(form=(*fields(TenantDeleteForm), *named("form_token"))),
     "tenants:detail": Inputs(),
     "tenants:list": Inputs(query=(*fields(TenantFilterForm), *PAGE)),
     # Sandbox controls: JSON bodies.

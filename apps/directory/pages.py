@@ -29,8 +29,12 @@ def mirror_list(
     partial: str,
     form: Callable[[AuthTenant], FilterForm[F]],
     rows: Callable[[AuthTenant, F], QuerySet[Any]],
+    extra: Callable[[AuthTenant | None], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """The page of rows the filters select; with invalid filters, none and the form's messages."""
+    """The page of rows the filters select; with invalid filters, none and the form's messages.
+
+    `extra` adds the page's own context (e.g. which action buttons it shows).
+    """
     auth_tenant = auth_tenant_for_request(request)
     context: dict[str, Any] = {"auth_tenant": auth_tenant, "form": None, "snapshot": None}
     if auth_tenant is not None:
@@ -42,6 +46,8 @@ def mirror_list(
             page_obj=page_of(request, found, per_page=PAGE_SIZE_MAX),
             snapshot=selectors.snapshot_latest(auth_tenant=auth_tenant),
         )
+    if extra is not None:
+        context.update(extra(auth_tenant))
     return render(request, page_or_partial(request, template, partial), context)
 
 

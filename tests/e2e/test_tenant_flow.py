@@ -1,0 +1,88 @@
+"""Browser journey: an owner creates a public tenant, copies its credentials once, deletes it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, ViewportSize, expect
+from pytest_django.live_server_helper import LiveServer
+
+from apps.accounts.services import user_ensure
+from apps.authtenants.models import AuthTenant
+from apps.core.capabilities import Role
+from apps.directory.services import directory_sync
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+NARROW: ViewportSize = {"width": 390, "height": 844}
+WIDE: ViewportSize = {"width": 1280, "height": 900}
+
+
+def _sign_in_owner(page: Page, live_server: LiveServer) -> None:
+    user_ensure(username="e2e-owner", password="e2e-password", role=Role.OWNER)  # noqa: S106
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("e2e-owner")
+    page.get_by_label("Password").fill("e2e-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+
+
+def _shoot(page: Page, name: str) -> None:
+    """Save the page at 1280 px, then check it fits 390 px without sideways scrolling."""
+    page.set_viewport_size(WIDE)
+    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    page.set_viewport_size(NARROW)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{name}: {overflow}px wider than a 390px screen"
+    page.set_viewport_size(WIDE)
+
+
+def test_owner_creates_a_public_tenant_sees_the_credentials_once_and_deletes_it(
+    live_server: LiveServer, page: Page, auth_tenant: AuthTenant
+) -> None:
+    directory_sync(auth_tenant=auth_tenant)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    _sign_in_owner(page, live_server)
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Tenants", exact=True
+    ).click()
+    page.get_by_role("link", name="Create tenant").click()
+    expect(page.get_by_role("heading", name="Create a tenant")).to_be_visible()
+    page.get_by_label("Tenant name").fill("journey-tenant")
+    page.get_by_label("Admin").select_option(index=1)
+    page.get_by_label("Region (public cloud)").select_option(label="Europe (EU-1)")
+    page.get_by_label("Environment tag (public cloud)").select_option(label="Staging")
+    _shoot(page, "tenant-create.png")
+    page.get_by_role("button", name="Create tenant").click()
+
+    expect(page.get_by_role("heading", name="Management client credentials")).to_be_visible()
+    expect(page.get_by_text("cannot be shown again")).to_be_visible()
+    secret = page.locator("#client-secret").inner_text().strip()
+    assert len(secret) >= 16
+    page.get_by_role("button", name="Copy").nth(1).click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
+    _shoot(page, "tenant-credentials.png")
+
+    page.get_by_role("link", name="open the tenant").click()
+    expect(page.get_by_role("heading", name="journey-tenant")).to_be_visible()
+    assert secret not in page.content()
+    # no-store: going back finds no cached copy of the credentials page to show.
+    with pytest.raises(PlaywrightError, match="ERR_CACHE_MISS"):
+        page.go_back()
+    page.wait_for_load_state()
+    assert secret not in page.content()
+
+    page.goto(f"{live_server.url}/tenants/")
+    page.get_by_role("link", name="journey-tenant").click()
+    page.get_by_role("link", name="Delete tenant").click()
+    expect(page.get_by_text("only through Auth0 support")).to_be_visible()
+    page.get_by_label("Type the tenant's name to confirm").fill("journey-tenant")
+    _shoot(page, "tenant-delete.png")
+    page.get_by_role("button", name="Delete this tenant").click()
+    expect(page.get_by_text("Tenant journey-tenant was deleted.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Tenants")).to_be_visible()
+    expect(page.get_by_role("link", name="journey-tenant")).to_have_count(0)
