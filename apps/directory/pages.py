@@ -58,8 +58,12 @@ def mirror_detail(
     name: str,
     row: Callable[[AuthTenant], R | None],
     accesses: Callable[[R], QuerySet[DirectoryAccess]],
+    extra: Callable[[AuthTenant, R], dict[str, Any]] | None = None,
 ) -> HttpResponse:
-    """One row of the mirror as `name` with its access split into current and past, else a 404."""
+    """One row of the mirror as `name` with its access split into current and past, else a 404.
+
+    `extra` adds context that needs the row (a higher app's panel for the page).
+    """
     auth_tenant = auth_tenant_for_request(request)
     found = row(auth_tenant) if auth_tenant is not None else None
     if auth_tenant is None or found is None:
@@ -74,5 +78,6 @@ def mirror_detail(
             "current": [access for access in history if access.removed_at is None],
             "past": [access for access in history if access.removed_at is not None],
             "snapshot": selectors.snapshot_latest(auth_tenant=auth_tenant),
+            **(extra(auth_tenant, found) if extra is not None else {}),
         },
     )

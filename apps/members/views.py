@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.access import selectors as access_panels
 from apps.authtenants.current import auth_tenant_for_request
 from apps.authtenants.models import AuthTenant
 from apps.core import formtokens
@@ -59,6 +60,9 @@ def member_detail(request: HtmxRequest, member_id: str) -> HttpResponse:
         name="member",
         row=lambda auth_tenant: mirror.member_get(auth_tenant=auth_tenant, member_id=member_id),
         accesses=lambda member: mirror.member_access_history(member=member),
+        extra=lambda auth_tenant, member: access_panels.member_access_panel(
+            user=request.user, auth_tenant=auth_tenant, member=member
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.access import selectors as access_panels
 from apps.authtenants.current import auth_tenant_for_request
 from apps.authtenants.forms import add_service_errors
 from apps.authtenants.models import AuthTenant
@@ -85,6 +86,9 @@ def tenant_detail(request: HtmxRequest, tenant_id: str) -> HttpResponse:
             "past": [a for a in history if a.removed_at is not None],
             "snapshot": selectors.snapshot_latest(auth_tenant=auth_tenant),
             "actions": {} if mirrored.removed_at else _write_gates(request, auth_tenant),
+            **access_panels.tenant_access_panel(
+                user=request.user, auth_tenant=auth_tenant, tenant=mirrored
+            ),
         },
     )
 
