@@ -200,7 +200,7 @@ INPUTS: dict[str, Inputs] = {
     "members:invite": Inputs(form=(*fields(MemberInviteForm), *FORM_TOKEN)),
     "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
     "members:remove": Inputs(form=FORM_TOKEN),
-    "members:role_change": Inputs(form=(*fields(MemberRoleForm), *FORM_TOKEN)),
+    "members:role-change": Inputs(form=(*fields(MemberRoleForm), *FORM_TOKEN)),
     "sync:status": Inputs(),
     "sync:sync-now": Inputs(form=()),
     "tenants:create": Inputs(form=(*fields(TenantCreateForm), *named("form_token"))),

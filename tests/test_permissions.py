@@ -1,7 +1,8 @@
 """Walks the URLconf: who may reach what.
 
 Every dashboard route needs a login; auditors change nothing (403 on every POST); helpdesk never
-deletes or removes anything. New routes are covered automatically.
+deletes or removes anything; and TABLE declares, for every route and method, the roles it serves.
+New routes are covered automatically and fail until they are declared.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 
 from tests.urlwalk import Route, routes
@@ -74,3 +76,73 @@ def test_dashboard_actions_page_is_walked_and_open_to_owners_and_auditors_only(
         c.get("/audit/").status_code for c in (owner_client, auditor_client, helpdesk_client)
     ]
     assert statuses == [200, 200, 403]
+
+
+# --- the declared table: every route x method x role ------------------------------------------
+
+OWNER, HELPDESK, AUDITOR = "owner", "helpdesk", "auditor"
+ANYONE = frozenset({OWNER, HELPDESK, AUDITOR})
+OWNERS = frozenset({OWNER})
+READERS_OF_HISTORY = frozenset({OWNER, AUDITOR})
+INVITERS = frozenset({OWNER, HELPDESK})
+
+# route name -> method -> the roles it serves; other roles get 403, methods not listed get 405,
+# anonymous users are sent to sign in. A new route fails until it is declared here.
+TABLE: dict[str, dict[str, frozenset[str]]] = {
+    "core:home": {"GET": ANYONE},
+    "accounts:logout": {"POST": ANYONE},
+    "tenants:list": {"GET": ANYONE},
+    "tenants:detail": {"GET": ANYONE},
+    "tenants:create": {"GET": OWNERS, "POST": OWNERS},
+    "tenants:delete": {"GET": OWNERS, "POST": OWNERS},
+    "members:list": {"GET": ANYONE},
+    "members:detail": {"GET": ANYONE},
+    "members:invitations": {"GET": ANYONE},
+    "members:invite": {"GET": INVITERS, "POST": INVITERS},
+    "members:role-change": {"GET": OWNERS, "POST": OWNERS},
+    "members:remove": {"GET": OWNERS, "POST": OWNERS},
+    "access:grant": {"GET": OWNERS, "POST": OWNERS},
+    "access:change": {"GET": OWNERS, "POST": OWNERS},
+    "access:revoke": {"GET": OWNERS, "POST": OWNERS},
+    "access:result": {"GET": OWNERS},
+    "access:tenant-grant": {"GET": OWNERS},
+    "activity:list": {"GET": READERS_OF_HISTORY},
+    "activity:export": {"GET": READERS_OF_HISTORY},
+    "audit:list": {"GET": READERS_OF_HISTORY},
+    "sync:status": {"GET": ANYONE},
+    "sync:sync-now": {"POST": OWNERS},
+    "authtenants:list": {"GET": ANYONE},
+    "authtenants:create": {"GET": OWNERS, "POST": OWNERS},
+    "authtenants:edit": {"GET": OWNERS, "POST": OWNERS},
+    "authtenants:delete": {"GET": OWNERS, "POST": OWNERS},
+    "authtenants:test": {"POST": OWNERS},
+    "authtenants:client-add": {"GET": OWNERS, "POST": OWNERS},
+    "authtenants:client-edit": {"GET": OWNERS, "POST": OWNERS},
+    "authtenants:client-remove": {"GET": OWNERS, "POST": OWNERS},
+}
+
+
+def test_every_dashboard_route_is_in_the_table() -> None:
+    walked = {route.name for route in ROUTES}
+    assert walked - set(TABLE) == set(), "declare who may use these routes in TABLE"
+    assert set(TABLE) - walked == set(), "these TABLE entries name no route"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_each_role_is_answered_as_the_table_declares(
+    route: Route, method: str, owner: User, helpdesk: User, auditor: User
+) -> None:
+    served = TABLE[route.name].get(method)
+    for role, user in ((OWNER, owner), (HELPDESK, helpdesk), (AUDITOR, auditor)):
+        client = Client()
+        client.force_login(user)  # a fresh session each time: logging out must not leak
+        status = (client.get if method == "GET" else client.post)(route.url).status_code
+        where = f"{method} {route.url} as {role}"
+        if served is None:
+            assert status == 405, f"{where} answered {status}; the method is not declared"
+        elif role in served:
+            assert status not in (403, 405) and status < 500, f"{where} answered {status}"
+        else:
+            assert status == 403, f"{where} answered {status}; the table forbids it"

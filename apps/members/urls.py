@@ -8,6 +8,6 @@ urlpatterns = [
     path("invite/", views.member_invite, name="invite"),
     path("invitations/", views.invitation_list, name="invitations"),
     path("<str:member_id>/", views.member_detail, name="detail"),
-    path("<str:member_id>/role/", views.member_role_change, name="role_change"),
+    path("<str:member_id>/role/", views.member_role_change, name="role-change"),
     path("<str:member_id>/remove/", views.member_remove, name="remove"),
 ]

@@ -22,7 +22,7 @@ LIST = reverse("members:list")
 
 
 def _role_url(member: DirectoryMember) -> str:
-    return reverse("members:role_change", args=[member.member_id])
+    return reverse("members:role-change", args=[member.member_id])
 
 
 def _remove_url(member: DirectoryMember) -> str:
@@ -187,7 +187,7 @@ def test_an_unknown_member_gets_a_plain_message(owner_client: Client, team: Team
     assert ghost.role == TeamRole.CONTRIBUTOR
     # An id the directory never had is a 404 page.
     assert (
-        owner_client.get(reverse("members:role_change", args=["auth0|nobody"])).status_code == 404
+        owner_client.get(reverse("members:role-change", args=["auth0|nobody"])).status_code == 404
     )
     assert owner_client.post(reverse("members:remove", args=["auth0|nobody"])).status_code == 404
 
