@@ -146,7 +146,7 @@ def test_the_tenant_page_is_live_from_auth0(
             assert role_label(role) in page
     # The owner manages each member's access from the live list.
     assert "Give a member access" in page
-    assert f"?tenant={public_tenant.tenant_id}\">Change roles" in page
+    assert f'?tenant={public_tenant.tenant_id}">Change roles' in page
 
 
 def test_with_the_api_down_the_page_shows_the_mirror_and_why(
