@@ -17,6 +17,7 @@ from apps.access.results import AccessResult, TenantOutcome, batch_outcomes, out
 from apps.access.rules import AccessKind, batches, unique, violations
 from apps.audit.services import audited
 from apps.authtenants.connection import teams_client
+from apps.authtenants.refusals import plain_refusal
 from apps.authtenants.scopes import scope_gate_message
 from apps.core.capabilities import Capability, require
 from apps.core.errors import ServiceError
@@ -26,7 +27,6 @@ from apps.teamsapi.errors import (
     TeamsApiError,
     TeamsApiForbidden,
     TeamsApiNotFound,
-    TeamsApiRateLimited,
     TeamsApiValidationError,
 )
 
@@ -235,9 +235,6 @@ def _not_sent(
 
 def access_error(kind: AccessKind, error: TeamsApiError) -> ServiceError:
     """A whole call's failure in plain words, with the API's field errors on the form's fields."""
-    if isinstance(error, TeamsApiRateLimited):
-        wait = f"{max(1, round(error.retry_after))} s" if error.retry_after else "a minute"
-        return ServiceError(f"Auth0 is rate-limiting; try again in {wait}.")
     if isinstance(error, NoClientForScope):
         return ServiceError(f"Cannot {kind.feature}. {scope_gate_message(error.scope)}")
     if isinstance(error, TeamsApiForbidden):
@@ -248,8 +245,8 @@ def access_error(kind: AccessKind, error: TeamsApiError) -> ServiceError:
             "Auth0 has no team member with this id; they may have left the team. Nothing changed."
         )
     if isinstance(error, TeamsApiValidationError):
-        fields = {API_FIELDS[k]: v for k, v in error.field_errors.items() if k in API_FIELDS}
+        refusal = plain_refusal(error, fields=API_FIELDS)
         others = [m for k, v in error.field_errors.items() if k not in API_FIELDS for m in v]
         message = " ".join(["Auth0 rejected the request:", *(others or [error.message])])
-        return ServiceError(message, field_errors=fields)
-    return ServiceError(error.message)
+        return ServiceError(message, field_errors=refusal.field_errors)
+    return plain_refusal(error)

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from apps.authtenants.connection import connection_settings
 from apps.authtenants.models import AuthTenant
+from apps.core.errors import ServiceError
 from apps.teamsapi.connection import fewest_scope_client
 from apps.teamsapi.contract import OPERATIONS, OperationName
 
@@ -52,3 +53,10 @@ def action_gates(auth_tenant: AuthTenant) -> dict[OperationName, ScopeGate | Non
         else:
             gates[name] = ScopeGate(operation.scope, scope_gate_message(operation.scope), fix_url)
     return gates
+
+
+def require_scope(auth_tenant: AuthTenant, operation: OperationName) -> None:
+    """Refuse, before any call, an action no client of the Auth Tenant may perform."""
+    gate = action_gates(auth_tenant)[operation]
+    if gate is not None:
+        raise ServiceError(gate.message)

@@ -7,7 +7,6 @@ lets the mirror follow a success at once.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -16,19 +15,16 @@ from typing import TYPE_CHECKING
 from apps.audit.models import AuditAction
 from apps.audit.services import audited
 from apps.authtenants.connection import teams_client
-from apps.authtenants.scopes import action_gates, scope_gate_message
+from apps.authtenants.refusals import plain_refusal
+from apps.authtenants.scopes import require_scope
 from apps.core.capabilities import Capability, require
 from apps.core.errors import ServiceError
 from apps.directory import follow, selectors
 from apps.members import rules
 from apps.teamsapi.contract import OperationName, TeamRole, role_label
 from apps.teamsapi.errors import (
-    NoClientForScope,
     TeamsApiError,
-    TeamsApiForbidden,
     TeamsApiNotFound,
-    TeamsApiRateLimited,
-    TeamsApiValidationError,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +45,13 @@ MEMBER_GONE = (
 )
 TENANT_GONE = "A picked tenant no longer exists in Auth0; reload the page to see current tenants."
 # API request fields -> invite form fields (§6 InviteMembersRequestContent).
-_FIELDS = {"tenant_ids": "tenants", "tenant_roles": "tenant_roles", "client_ids": "client_ids"}
+_FIELDS = {
+    "email": "email",
+    "role": "role",
+    "tenant_ids": "tenants",
+    "tenant_roles": "tenant_roles",
+    "client_ids": "client_ids",
+}
 
 
 @dataclass(frozen=True)
@@ -61,27 +63,15 @@ class InviteRequest:
     client_ids: list[str] = field(default_factory=list)
 
 
-def rate_limit_message(error: TeamsApiRateLimited) -> str:
-    seconds = max(1, math.ceil(error.retry_after or 1))
-    return f"Auth0 is rate-limiting; try again in {seconds} s."
-
-
 def _plain(error: TeamsApiError, *, not_found: str) -> ServiceError:
     """The API's refusal in words a person can act on, on the form field it concerns."""
-    if isinstance(error, TeamsApiRateLimited):
-        return ServiceError(rate_limit_message(error))
-    if isinstance(error, NoClientForScope | TeamsApiForbidden) and error.scope:
-        return ServiceError(scope_gate_message(error.scope))
     if error.code == "MEMBER_ALREADY_EXISTS":
         return ServiceError(ALREADY_MEMBER, field_errors={"email": [ALREADY_MEMBER]})
     if error.code == "TENANT_NOT_FOUND":
         return ServiceError(TENANT_GONE, field_errors={"tenants": [TENANT_GONE]})
     if isinstance(error, TeamsApiNotFound):
         return ServiceError(not_found)
-    if isinstance(error, TeamsApiValidationError):
-        fields = {_FIELDS.get(k, k): v for k, v in error.field_errors.items()}
-        return ServiceError(error.message, field_errors=fields)
-    return ServiceError(error.message)
+    return plain_refusal(error, fields=_FIELDS)
 
 
 @contextmanager
@@ -90,12 +80,6 @@ def _api_errors(*, not_found: str = MEMBER_GONE) -> Iterator[None]:
         yield
     except TeamsApiError as error:
         raise _plain(error, not_found=not_found) from error
-
-
-def _require_scope(auth_tenant: AuthTenant, operation: OperationName) -> None:
-    gate = action_gates(auth_tenant)[operation]
-    if gate is not None:
-        raise ServiceError(gate.message)
 
 
 def _current_member(auth_tenant: AuthTenant, member_id: str) -> DirectoryMember:
@@ -133,7 +117,7 @@ def member_invite(
 ) -> Invitation:
     """Invite someone to the team; keeps the invitation locally as pending."""
     require(actor, Capability.INVITE_MEMBER)
-    _require_scope(auth_tenant, OperationName.INVITE_MEMBER)
+    require_scope(auth_tenant, OperationName.INVITE_MEMBER)
     problems = rules.invite_problems(
         tenant_ids=invite.tenant_ids, tenant_roles=invite.tenant_roles, client_ids=invite.client_ids
     )
@@ -177,7 +161,7 @@ def _member_for(
 ) -> DirectoryMember:
     """The current member an owner action is about, once the actor and the scopes allow it."""
     require(actor, capability)
-    _require_scope(auth_tenant, operation)
+    require_scope(auth_tenant, operation)
     return _current_member(auth_tenant, member_id)
 
 
