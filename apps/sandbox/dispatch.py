@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from apps.sandbox import contract, faults, inflight, ratelimit
 from apps.sandbox.auth import Caller, authenticate, rate_limit_on, unverified_client_id
-from apps.sandbox.errors import ApiError, error_response
+from apps.sandbox.errors import ApiError, error_response, every_value, holds_nul, validation_error
 from apps.sandbox.members import accept_invitation_row
 from apps.sandbox.models import (
     SandboxActivity,
@@ -169,6 +169,8 @@ def _call(
     kwargs: dict[str, Any],
     state: SandboxFaults,
 ) -> HttpResponse:
+    if holds_nul(team_slug, *kwargs.values(), *every_value(request.GET)):
+        return error_response(validation_error("A path or query parameter holds a NUL character."))
     team = SandboxTeam.objects.select_related("auth_tenant").filter(slug=team_slug).first()
     if team is None:
         return error_response(ApiError(404, "NOT_FOUND", details=f"No team {team_slug}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 
 from apps.sandbox import contract
 
@@ -25,6 +25,16 @@ class ApiError(Exception):
         if self.details:
             body["details"] = self.details
         return body
+
+
+def holds_nul(*values: str) -> bool:
+    """True when any value carries a NUL character, which no database column can store."""
+    return any("\x00" in value for value in values)
+
+
+def every_value(data: QueryDict) -> list[str]:
+    """Each value of a query string or form, repeated names included."""
+    return [value for _, values in data.lists() for value in values]
 
 
 def validation_error(details: str) -> ApiError:

@@ -113,7 +113,10 @@ def datetime_param(request: HttpRequest, name: str) -> datetime | None:
         raise validation_error(f"{name} {contract.DATETIME_DETAIL}") from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 9999-12-31T23:59:59-14:00 lies past year 9999 in UTC
+        raise validation_error(f"{name} {contract.DATETIME_DETAIL}") from exc
 
 
 def iso(value: datetime) -> str:

@@ -10,11 +10,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.sandbox import auth, keys
 from apps.sandbox.dispatch import log_request
-from apps.sandbox.errors import json_response
+from apps.sandbox.errors import every_value, holds_nul, json_response
 from apps.sandbox.models import SandboxAuthTenant
 
 
 def _auth_tenant(domain: str) -> SandboxAuthTenant | None:
+    if holds_nul(domain):
+        return None  # no domain can hold one
     return SandboxAuthTenant.objects.filter(domain=domain).first()
 
 
@@ -28,6 +30,12 @@ def _unknown_domain(domain: str) -> HttpResponse:
 @login_not_required
 @require_POST
 def token(request: HttpRequest, domain: str) -> HttpResponse:
+    if holds_nul(*every_value(request.POST)):
+        # As Auth0 does with a malformed form; nothing of it is stored or logged.
+        return json_response(
+            {"error": "invalid_request", "error_description": "A field holds a NUL character."},
+            400,
+        )
     auth_tenant = _auth_tenant(domain)
     request.sandbox_client_id = ""  # type: ignore[attr-defined]
     response = (
