@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +210,8 @@ class _Recorder:
 def child(members: int, tenants: int, rounds: int) -> dict[str, Any]:
     import django
 
+    # Static files are not collected for the bench; whitenoise's note about it is noise here.
+    warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
     from django.conf import settings
     from django.db import connection
