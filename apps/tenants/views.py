@@ -19,7 +19,7 @@ from apps.authtenants.scopes import action_gates
 from apps.core import formtokens
 from apps.core.capabilities import Capability, can, require
 from apps.core.errors import ServiceError
-from apps.core.htmx import HtmxRequest
+from apps.core.htmx import HtmxRequest, is_partial
 from apps.directory import pages, selectors
 from apps.directory.models import DirectoryTenant
 from apps.teamsapi.contract import OperationName
@@ -28,8 +28,11 @@ from apps.tenants.forms import TenantCreateForm, TenantDeleteForm, TenantFilterF
 
 
 def _write_gates(request: HtmxRequest, auth_tenant: AuthTenant | None) -> dict[str, Any]:
-    """Which write buttons the page shows: only the role's, each with its scope gate (or None)."""
-    if auth_tenant is None:
+    """Which write buttons the page shows: only the role's, each with its scope gate (or None).
+
+    An htmx table refresh carries no buttons, so it skips the scope lookup.
+    """
+    if auth_tenant is None or is_partial(request):
         return {}
     shown = {
         "create": (Capability.CREATE_TENANT, OperationName.CREATE_TENANT),

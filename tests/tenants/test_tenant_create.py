@@ -250,3 +250,13 @@ def test_the_service_checks_the_role_itself(
 ) -> None:
     with pytest.raises(PermissionDenied):
         services.tenant_create(actor=helpdesk, auth_tenant=synced, admin_email=admin_email)
+
+
+def test_an_environment_auth0_does_not_know_is_an_error_on_the_environment_field(
+    owner: object, synced: AuthTenant, admin_email: str
+) -> None:
+    with pytest.raises(ServiceError) as info:
+        services.tenant_create(
+            actor=owner, auth_tenant=synced, admin_email=admin_email, environment="nowhere-space"
+        )
+    assert info.value.field_errors == {"environment": [services.UNKNOWN_ENVIRONMENT]}
