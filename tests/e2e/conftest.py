@@ -45,3 +45,24 @@ def page(browser: Browser) -> Iterator[Page]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+WIDE_PX, PHONE_PX = 1280, 390
+# Screenshots are written only when asked for (TEAMSADMIN_SCREENSHOTS=docs/screenshots), so a
+# test run never rewrites the committed ones.
+SCREENSHOTS = os.environ.get("TEAMSADMIN_SCREENSHOTS", "")
+
+
+def at_both_widths(page: Page, name: str) -> None:
+    """Check the page fits a 390 px phone; save it at 1280 and 390 px when screenshots are asked."""
+    for width in (WIDE_PX, PHONE_PX):
+        page.set_viewport_size({"width": width, "height": 900})
+        if width == PHONE_PX:
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{name}: {overflow}px wider than a {PHONE_PX}px screen"
+        if SCREENSHOTS:
+            suffix = "" if width == WIDE_PX else f"-{PHONE_PX}"
+            path = Path(SCREENSHOTS) / f"{name}{suffix}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": WIDE_PX, "height": 900})

@@ -4,7 +4,6 @@ member; an auditor sees no write buttons. Saves the screenshots under docs/scree
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, ViewportSize, expect
@@ -14,13 +13,13 @@ from apps.authtenants.models import AuthTenant
 from apps.core.capabilities import Role
 from apps.directory.models import DirectoryAccess, DirectoryMember, Invitation
 from apps.teamsapi.contract import TeamRole
+from tests.e2e.conftest import at_both_widths
 from tests.e2e.test_browse_flows import _sign_in
 from tests.fixtures.sandbox import Sandbox
 from tests.members.conftest import Team
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 PHONE = ViewportSize(width=390, height=844)
 DESKTOP = ViewportSize(width=1280, height=900)
 
@@ -42,20 +41,8 @@ def _contributor_with_access(team: Team) -> DirectoryMember:
 
 
 @pytest.fixture
-def shoot(page: Page, tmp_path: Path) -> Callable[[str], None]:
-    """Save the page at 1280 px under docs/screenshots/ and, to look at, at 390 px in tmp_path;
-    at 390 px the page must not scroll sideways."""
-
-    def take(name: str) -> None:
-        page.set_viewport_size(PHONE)
-        fits = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-        assert fits, f"{name} scrolls sideways at 390 px"
-        page.screenshot(path=str(tmp_path / f"{name}-390.png"), full_page=True)
-        page.set_viewport_size(DESKTOP)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-    return take
+def shoot(page: Page) -> Callable[[str], None]:
+    return lambda name: at_both_widths(page, name)
 
 
 def _owner_opens_a_contributor(page: Page, live_server: LiveServer, team: Team) -> DirectoryMember:

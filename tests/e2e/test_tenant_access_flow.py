@@ -7,9 +7,6 @@ page at 1280 and 390 px wide; every run checks that neither scrolls sideways on 
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
@@ -19,12 +16,10 @@ from apps.accounts.services import user_ensure
 from apps.authtenants.models import AuthTenant
 from apps.core.capabilities import Role
 from tests.access.conftest import mirror, pick, upstream_roles
+from tests.e2e.conftest import at_both_widths
 from tests.fixtures.sandbox import Sandbox
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-WIDE, PHONE = 1280, 390
-SCREENSHOTS = os.environ.get("TEAMSADMIN_SCREENSHOTS", "")
 
 
 def _sign_in_as_owner(page: Page, live_server: LiveServer) -> None:
@@ -34,20 +29,6 @@ def _sign_in_as_owner(page: Page, live_server: LiveServer) -> None:
     page.get_by_label("Password").fill("e2e-password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
-
-
-def _at_both_widths(page: Page, name: str) -> None:
-    """Check the page fits a phone; save it at both widths when screenshots are asked for."""
-    for width in (WIDE, PHONE):
-        page.set_viewport_size({"width": width, "height": 900})
-        if width == PHONE:
-            assert page.evaluate("document.documentElement.scrollWidth") <= PHONE, name
-        if SCREENSHOTS:
-            suffix = "" if width == WIDE else f"-{PHONE}"
-            path = Path(SCREENSHOTS) / f"{name}{suffix}.png"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(path), full_page=True)
-    page.set_viewport_size({"width": WIDE, "height": 900})
 
 
 def test_owner_grants_changes_and_removes_tenant_access(
@@ -68,7 +49,7 @@ def test_owner_grants_changes_and_removes_tenant_access(
     page.get_by_label("Editor – Specific apps", exact=True).check()
     expect(page.get_by_label("App (client) ids")).to_be_visible()
     page.get_by_label("Editor – Specific apps", exact=True).uncheck()
-    _at_both_widths(page, "access-grant")
+    at_both_widths(page, "access-grant")
     page.get_by_role("button", name="Grant access").click()
 
     expect(page.get_by_role("heading", name="Access granted: 1 of 1 tenant")).to_be_visible()
@@ -76,7 +57,7 @@ def test_owner_grants_changes_and_removes_tenant_access(
         f"Access granted on {tenant.tenant_name}"
     )
     expect(page.get_by_role("link", name=tenant.tenant_name)).to_be_visible()
-    _at_both_widths(page, "access-result")
+    at_both_widths(page, "access-result")
     assert upstream_roles(target.member_id, tenant.tenant_id) == {"editor-users", "viewer-config"}
 
     page.goto(

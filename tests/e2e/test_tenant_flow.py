@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Page, ViewportSize, expect
+from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from apps.accounts.services import user_ensure
 from apps.authtenants.models import AuthTenant
 from apps.core.capabilities import Role
 from apps.directory.services import directory_sync
+from tests.e2e.conftest import at_both_widths
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-NARROW: ViewportSize = {"width": 390, "height": 844}
-WIDE: ViewportSize = {"width": 1280, "height": 900}
 
 
 def _sign_in_owner(page: Page, live_server: LiveServer) -> None:
@@ -27,16 +22,6 @@ def _sign_in_owner(page: Page, live_server: LiveServer) -> None:
     page.get_by_label("Password").fill("e2e-password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
-
-
-def _shoot(page: Page, name: str) -> None:
-    """Save the page at 1280 px, then check it fits 390 px without sideways scrolling."""
-    page.set_viewport_size(WIDE)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
-    page.set_viewport_size(NARROW)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name}: {overflow}px wider than a 390px screen"
-    page.set_viewport_size(WIDE)
 
 
 def test_owner_creates_a_public_tenant_sees_the_credentials_once_and_deletes_it(
@@ -54,7 +39,7 @@ def test_owner_creates_a_public_tenant_sees_the_credentials_once_and_deletes_it(
     page.get_by_label("Admin").select_option(index=1)
     page.get_by_label("Region (public cloud)").select_option(label="Europe (EU-1)")
     page.get_by_label("Environment tag (public cloud)").select_option(label="Staging")
-    _shoot(page, "tenant-create.png")
+    at_both_widths(page, "tenant-create")
     page.get_by_role("button", name="Create tenant").click()
 
     expect(page.get_by_role("heading", name="Management client credentials")).to_be_visible()
@@ -64,7 +49,7 @@ def test_owner_creates_a_public_tenant_sees_the_credentials_once_and_deletes_it(
     page.get_by_role("button", name="Copy").nth(1).click()
     expect(page.get_by_role("button", name="Copied")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == secret
-    _shoot(page, "tenant-credentials.png")
+    at_both_widths(page, "tenant-credentials")
 
     page.get_by_role("link", name="open the tenant").click()
     expect(page.get_by_role("heading", name="journey-tenant")).to_be_visible()
@@ -75,7 +60,7 @@ def test_owner_creates_a_public_tenant_sees_the_credentials_once_and_deletes_it(
     page.get_by_role("link", name="Delete tenant").click()
     expect(page.get_by_text("only through Auth0 support")).to_be_visible()
     page.get_by_label("Type the tenant's name to confirm").fill("journey-tenant")
-    _shoot(page, "tenant-delete.png")
+    at_both_widths(page, "tenant-delete")
     page.get_by_role("button", name="Delete this tenant").click()
     expect(page.get_by_text("Tenant journey-tenant was deleted.")).to_be_visible()
     expect(page.get_by_role("heading", name="Tenants")).to_be_visible()
