@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from apps.audit.models import AuditAction
 from apps.audit.services import audited
 from apps.authtenants.connection import teams_client
-from apps.authtenants.scopes import action_gates
+from apps.authtenants.refusals import plain_refusal
+from apps.authtenants.scopes import require_scope
 from apps.core.capabilities import Capability, require
 from apps.core.errors import ServiceError
 from apps.directory import follow, selectors
@@ -20,10 +21,7 @@ from apps.teamsapi.contract import OperationName, TenantRole
 from apps.teamsapi.errors import (
     TeamsApiConflict,
     TeamsApiError,
-    TeamsApiForbidden,
     TeamsApiNotFound,
-    TeamsApiRateLimited,
-    TeamsApiValidationError,
 )
 from apps.teamsapi.types import CreatedTenant
 
@@ -33,7 +31,11 @@ if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
 
 # The create form's fields carry the API's body field names, so a 400 lands next to its field.
-CREATE_FIELDS = ("tenant_name", "admin_email", "locality", "environment", "environment_tag")
+# API fields of the create call (§5.1 (11)) are the form's field names too.
+CREATE_FIELDS = {
+    name: name
+    for name in ("tenant_name", "admin_email", "locality", "environment", "environment_tag")
+}
 DUPLICATE_NAME = "A tenant with this name already exists. Choose another name, or leave it empty."
 UNKNOWN_ADMIN = "Auth0 does not know this email as a member of the team. Pick a current member."
 UNKNOWN_ENVIRONMENT = "Auth0 does not know this environment for the team. Pick one from the list."
@@ -56,7 +58,7 @@ def tenant_create(
     Returns the API's reply with the one-time management client credentials.
     """
     require(actor, Capability.CREATE_TENANT)
-    _require_scope(auth_tenant, OperationName.CREATE_TENANT)
+    require_scope(auth_tenant, OperationName.CREATE_TENANT)
     parameters = {
         "tenant_name": tenant_name,
         "admin_email": admin_email,
@@ -112,7 +114,7 @@ def tenant_delete(
 ) -> Deleted:
     """Delete the tenant upstream and in the mirror; a tenant already gone is not an error."""
     require(actor, Capability.DELETE_TENANT)
-    _require_scope(auth_tenant, OperationName.DELETE_TENANT)
+    require_scope(auth_tenant, OperationName.DELETE_TENANT)
     already_gone = False
     try:
         with audited(
@@ -146,12 +148,6 @@ def _admin_access_added(auth_tenant: AuthTenant, tenant_id: str, admin_email: st
         follow.access_granted(auth_tenant, admin.member_id, [tenant_id], [TenantRole.OWNER])
 
 
-def _require_scope(auth_tenant: AuthTenant, operation: OperationName) -> None:
-    gate = action_gates(auth_tenant)[operation]
-    if gate is not None:
-        raise ServiceError(gate.message)
-
-
 def service_error(error: TeamsApiError) -> ServiceError:
     """The API's refusal in plain words, next to the create form's field it is about."""
     if isinstance(error, TeamsApiConflict):
@@ -162,15 +158,4 @@ def service_error(error: TeamsApiError) -> ServiceError:
         )
     if isinstance(error, TeamsApiNotFound):
         return ServiceError(UNKNOWN_ADMIN, field_errors={"admin_email": [UNKNOWN_ADMIN]})
-    if isinstance(error, TeamsApiRateLimited):
-        seconds = max(1, round(error.retry_after or 1))
-        return ServiceError(f"Auth0 is rate-limiting; try again in {seconds} s.")
-    if isinstance(error, TeamsApiForbidden) and error.scope:
-        return ServiceError(
-            f"Auth0 refused this: the Auth Tenant's client lacks the scope `{error.scope}`. "
-            "Grant it in Auth0, then add the scope on the Auth Tenant's page."
-        )
-    if isinstance(error, TeamsApiValidationError):
-        fields = {k: v for k, v in error.field_errors.items() if k in CREATE_FIELDS}
-        return ServiceError(error.message, field_errors=fields)
-    return ServiceError(error.message)
+    return plain_refusal(error, fields=CREATE_FIELDS)
