@@ -7,7 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from apps.accounts.services import user_ensure
+from apps.core.capabilities import Role
 
 CHROMIUM = Path(os.environ.get("TEAMSADMIN_CHROMIUM", "/usr/bin/chromium"))
 # Flags that keep Chromium from reaching for the network this machine does not have.
@@ -66,3 +70,13 @@ def at_both_widths(page: Page, name: str) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size({"width": WIDE_PX, "height": 900})
+
+
+def sign_in(page: Page, live_server: LiveServer, role: Role) -> None:
+    """Sign in through the login form as a user holding `role` (created when missing)."""
+    user_ensure(username=f"e2e-{role.value}", password="e2e-password", role=role)  # noqa: S106
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(f"e2e-{role.value}")
+    page.get_by_label("Password").fill("e2e-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()

@@ -13,26 +13,16 @@ from pytest_django.live_server_helper import LiveServer
 
 from apps.activity.models import ActivityEvent
 from apps.core.capabilities import Role
+from tests.e2e.conftest import sign_in
 from tests.fixtures.directory import Directory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page: Page, live_server: LiveServer, role: Role) -> None:
-    from apps.accounts.services import user_ensure
-
-    user_ensure(username=f"e2e-{role.value}", password="e2e-password", role=role)  # noqa: S106
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(f"e2e-{role.value}")
-    page.get_by_label("Password").fill("e2e-password")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
-
-
 def test_helpdesk_finds_a_member_and_opens_their_access(
     live_server: LiveServer, page: Page, directory: Directory
 ) -> None:
-    _sign_in(page, live_server, Role.HELPDESK)
+    sign_in(page, live_server, Role.HELPDESK)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
     expect(page.locator("#member-table")).to_contain_text("2 members")
     page.get_by_label("Search").fill("bob@")
@@ -61,7 +51,7 @@ def test_auditor_filters_activity_and_exports_what_they_see(
             actor_name="Ada Lovelace",
             created_at=now - timedelta(minutes=n),
         )
-    _sign_in(page, live_server, Role.AUDITOR)
+    sign_in(page, live_server, Role.AUDITOR)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity").click()
     table = page.locator("#event-table")
     expect(table).to_contain_text("5 events")

@@ -13,8 +13,7 @@ from apps.authtenants.models import AuthTenant
 from apps.core.capabilities import Role
 from apps.directory.models import DirectoryAccess, DirectoryMember, Invitation
 from apps.teamsapi.contract import TeamRole
-from tests.e2e.conftest import at_both_widths
-from tests.e2e.test_browse_flows import _sign_in
+from tests.e2e.conftest import at_both_widths, sign_in
 from tests.fixtures.sandbox import Sandbox
 from tests.members.conftest import Team
 
@@ -47,7 +46,7 @@ def shoot(page: Page) -> Callable[[str], None]:
 
 def _owner_opens_a_contributor(page: Page, live_server: LiveServer, team: Team) -> DirectoryMember:
     member = _contributor_with_access(team)
-    _sign_in(page, live_server, Role.OWNER)
+    sign_in(page, live_server, Role.OWNER)
     page.goto(f"{live_server.url}/members/{member.member_id}/")
     return member
 
@@ -59,7 +58,7 @@ def _members(page: Page) -> None:
 def test_helpdesk_invites_a_member(
     live_server: LiveServer, page: Page, team: Team, shoot: Callable[[str], None]
 ) -> None:
-    _sign_in(page, live_server, Role.HELPDESK)
+    sign_in(page, live_server, Role.HELPDESK)
     _members(page)
     page.get_by_role("link", name="Invite a member").click()
     expect(page.get_by_role("heading", name="Invite a member")).to_be_visible()
@@ -114,7 +113,7 @@ def test_owner_removes_a_member(
 
 def test_auditor_sees_no_write_buttons(live_server: LiveServer, page: Page, team: Team) -> None:
     member = _contributor_with_access(team)
-    _sign_in(page, live_server, Role.AUDITOR)
+    sign_in(page, live_server, Role.AUDITOR)
     _members(page)
     expect(page.locator("#member-table")).to_contain_text(member.email)
     expect(page.get_by_role("link", name="Invite a member")).to_have_count(0)

@@ -12,23 +12,13 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from apps.accounts.services import user_ensure
 from apps.authtenants.models import AuthTenant
 from apps.core.capabilities import Role
 from tests.access.conftest import mirror, pick, upstream_roles
-from tests.e2e.conftest import at_both_widths
+from tests.e2e.conftest import at_both_widths, sign_in
 from tests.fixtures.sandbox import Sandbox
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in_as_owner(page: Page, live_server: LiveServer) -> None:
-    user_ensure(username="e2e-access-owner", password="e2e-password", role=Role.OWNER)  # noqa: S106
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("e2e-access-owner")
-    page.get_by_label("Password").fill("e2e-password")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
 
 
 def test_owner_grants_changes_and_removes_tenant_access(
@@ -37,7 +27,7 @@ def test_owner_grants_changes_and_removes_tenant_access(
     target = pick(mirror(auth_tenant))
     tenant = target.free[0]
     member_url = reverse("members:detail", args=[target.member_id])
-    _sign_in_as_owner(page, live_server)
+    sign_in(page, live_server, Role.OWNER)
     page.goto(live_server.url + member_url)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 

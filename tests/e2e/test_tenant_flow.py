@@ -6,22 +6,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from apps.accounts.services import user_ensure
 from apps.authtenants.models import AuthTenant
 from apps.core.capabilities import Role
 from apps.directory.services import directory_sync
-from tests.e2e.conftest import at_both_widths
+from tests.e2e.conftest import at_both_widths, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in_owner(page: Page, live_server: LiveServer) -> None:
-    user_ensure(username="e2e-owner", password="e2e-password", role=Role.OWNER)  # noqa: S106
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("e2e-owner")
-    page.get_by_label("Password").fill("e2e-password")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
 
 
 def test_owner_creates_a_public_tenant_sees_the_credentials_once_and_deletes_it(
@@ -29,7 +19,7 @@ def test_owner_creates_a_public_tenant_sees_the_credentials_once_and_deletes_it(
 ) -> None:
     directory_sync(auth_tenant=auth_tenant)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    _sign_in_owner(page, live_server)
+    sign_in(page, live_server, Role.OWNER)
     page.get_by_role("navigation", name="Main").get_by_role(
         "link", name="Tenants", exact=True
     ).click()
