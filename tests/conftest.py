@@ -67,10 +67,20 @@ def _isolated_cache(settings: SettingsWrapper) -> None:
     (CI's Redis run) they use that server, where clear() would wipe the other xdist worker's
     keys, so isolation comes from a per-test key prefix instead.
     """
-    if os.environ.get("CACHE_URL"):
-        default = dict(settings.CACHES["default"])
-    else:
-        default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    if not os.environ.get("CACHE_URL"):
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "tests",
+            }
+        }
+    fresh_cache_namespace(settings)
+
+
+def fresh_cache_namespace(settings: SettingsWrapper) -> None:
+    """Start an empty cache for this test only; never cache.clear(), which on Redis empties
+    the whole database, the other xdist worker's keys (tokens, form claims) included."""
+    default = dict(settings.CACHES["default"])
     default["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {"default": default}
 

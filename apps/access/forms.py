@@ -14,6 +14,7 @@ from django import forms
 from apps.access import rules
 from apps.access.rules import AccessKind
 from apps.core.errors import ServiceError
+from apps.core.filters import FilterForm, SearchField
 from apps.teamsapi.contract import TENANT_ROLE_LABELS
 
 ROLE_CHOICES = list(TENANT_ROLE_LABELS.items())
@@ -98,3 +99,12 @@ class AccessChangeForm(AccessGrantForm):
     """New tenant roles for tenants the member already accesses (they replace the old ones)."""
 
     kind = AccessKind.CHANGE
+
+
+class MemberPickForm(FilterForm[str]):
+    """The tenant picker's member search: text a database can hold, or nothing is listed."""
+
+    q = SearchField(max_length=200, label="Search members")
+
+    def to_filters(self, data: dict[str, Any]) -> str:
+        return str(data["q"])

@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.access import results, rules, selectors, services
-from apps.access.forms import AccessChangeForm, AccessForm, AccessGrantForm, AccessRevokeForm
+from apps.access.forms import (
+    AccessChangeForm,
+    AccessForm,
+    AccessGrantForm,
+    AccessRevokeForm,
+    MemberPickForm,
+)
 from apps.access.results import AccessResult
 from apps.access.rules import AccessKind
 from apps.authtenants.current import auth_tenant_for_request
@@ -24,8 +30,6 @@ from apps.core.errors import ServiceError
 from apps.core.htmx import HtmxRequest
 from apps.directory.models import DirectoryAccess, DirectoryMember
 from apps.teamsapi.contract import role_label
-
-QUERY_MAX = 200  # longest member search on the tenant picker
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,14 @@ def tenant_grant(request: HtmxRequest, tenant_id: str) -> HttpResponse:
     tenant = selectors.tenant_current(auth_tenant=auth_tenant, tenant_id=tenant_id)
     if tenant is None:
         raise Http404("No such tenant in this team's directory (it may have been deleted).")
-    q = request.GET.get("q", "")[:QUERY_MAX]
-    candidates = selectors.member_candidates(auth_tenant=auth_tenant, tenant=tenant, q=q)
-    context = {"tenant": tenant, "q": q, "candidates": candidates}
+    form = MemberPickForm(request.GET)
+    q = form.filters()
+    candidates = (
+        selectors.member_candidates(auth_tenant=auth_tenant, tenant=tenant, q=q)
+        if q is not None
+        else []
+    )
+    context = {"tenant": tenant, "form": form, "q": q or "", "candidates": candidates}
     return render(request, "access/tenant_grant.html", context)
 
 

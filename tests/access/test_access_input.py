@@ -38,3 +38,12 @@ def test_hostile_member_search_on_the_tenant_picker(
     url = reverse("access:tenant-grant", args=[directory.prod.tenant_id])
     for value in HOSTILE:
         assert owner_client.get(url, {"q": value}).status_code == 200
+
+
+def test_a_search_no_database_can_hold_lists_nobody_and_says_why(
+    owner_client: Client, directory: Directory
+) -> None:
+    url = reverse("access:tenant-grant", args=[directory.prod.tenant_id])
+    page = owner_client.get(url, {"q": "a\x00b"}).content.decode()
+    assert "Nothing is listed until the search is corrected." in page
+    assert "Choose roles" not in page

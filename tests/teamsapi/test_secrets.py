@@ -20,6 +20,7 @@ from apps.sandbox import control
 from apps.teamsapi.contract import TeamRole
 from apps.teamsapi.errors import TeamsApiError
 from apps.teamsapi.tokens import AccessToken, token_cache_key
+from tests.conftest import fresh_cache_namespace
 from tests.teamsapi.conftest import RecordingSleep, sleeping_client
 
 if TYPE_CHECKING:
@@ -82,13 +83,13 @@ def test_secret_and_token_stay_out_of_logs_errors_and_reprs(
     # A token the API no longer accepts, then a mint that fails three different ways.
     settings.TEAMSADMIN_TOKEN_EXPIRY_MARGIN_SECONDS = -30
     sandbox.set_faults(token_lifetime_seconds=2)
-    cache.clear()
+    fresh_cache_namespace(settings)
     with sleeping_client(auth_tenant, recording_sleep) as client:  # holds no token either
         client.list_environments()
         time.sleep(2.1)
         client.list_environments()
     sandbox.set_faults(token_outage=True)
-    cache.clear()
+    fresh_cache_namespace(settings)
     with sleeping_client(auth_tenant, recording_sleep) as client:
         failing(client.list_environments)
     sandbox.clear_faults()
