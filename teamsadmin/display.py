@@ -14,6 +14,7 @@ from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
+from apps.teamsapi.contract import ACTOR_TYPE_LABELS
 from apps.teamsapi.contract import role_label as contract_role_label
 
 register = template.Library()
@@ -26,6 +27,18 @@ MISSING = mark_safe('<span class="muted">—</span>')  # noqa: S308 - constant m
 def role_label(role: str | None) -> str:
     """`{{ member.role|role_label }}`: "teams_owner" reads "Team owner"; unknown roles verbatim."""
     return contract_role_label(role) if role else ""
+
+
+@register.filter
+def event_label(name: str | None) -> str:
+    """`{{ event.current_event|event_label }}`: "member_role_updated" reads "Member role updated"."""
+    return capfirst((name or "").replace("_", " ").strip()) or "Event"
+
+
+@register.filter
+def actor_type_label(actor_type: str | None) -> str:
+    """`{{ event.actor_type|actor_type_label }}`: "machine" reads "Application (…)"; others verbatim."""
+    return ACTOR_TYPE_LABELS.get(actor_type or "", actor_type or "")
 
 
 @register.filter
@@ -51,6 +64,10 @@ def _value(key: str, value: Any) -> SafeString:
     if isinstance(value, list | tuple):
         if not value:
             return NONE
+        if any(isinstance(item, Mapping | list | tuple) for item in value):
+            # Nested records read one per item, not run together with commas.
+            items = format_html_join("", "<li>{}</li>", ((_value(key, item),) for item in value))
+            return format_html('<ol class="details-items">{}</ol>', items)
         return SafeString(", ".join(_value(key, item) for item in value))
     if value is None or value == "":
         return MISSING

@@ -7,6 +7,7 @@ character, longer than the column), which PostgreSQL would otherwise refuse with
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -29,12 +30,29 @@ R = TypeVar("R", bound=Model)
 _CURRENT_FIRST = F("removed_at").desc(nulls_first=True)
 
 
+def _holdable(model: type[Model], field: str, value: str) -> bool:
+    """Whether some row's `field` could be `value` (no NUL character, within the column)."""
+    max_length: int | None = getattr(model._meta.get_field(field), "max_length", None)
+    return "\x00" not in value and (max_length is None or len(value) <= max_length)
+
+
 def _row_by_id(model: type[R], *, auth_tenant: AuthTenant, field: str, value: str) -> R | None:
     """The Auth Tenant's row whose `field` is `value`; None at once for a value no row can hold."""
-    max_length: int | None = getattr(model._meta.get_field(field), "max_length", None)
-    if "\x00" in value or (max_length is not None and len(value) > max_length):
+    if not _holdable(model, field, value):
         return None
     return model._default_manager.filter(auth_tenant=auth_tenant, **{field: value}).first()
+
+
+def _rows_by_ids(
+    model: type[R], *, auth_tenant: AuthTenant, field: str, values: Iterable[str]
+) -> dict[str, R]:
+    """The Auth Tenant's rows (current or removed) whose `field` is one of `values`, by value;
+    one query, none when no value can be held."""
+    wanted = {value for value in values if _holdable(model, field, value)}
+    if not wanted:
+        return {}
+    rows = model._default_manager.filter(auth_tenant=auth_tenant, **{f"{field}__in": wanted})
+    return {getattr(row, field): row for row in rows}
 
 
 def _distinct(rows: QuerySet[Any], field: str) -> list[str]:
@@ -173,4 +191,22 @@ def snapshot_latest(*, auth_tenant: AuthTenant) -> DirectorySnapshot | None:
         DirectorySnapshot.objects.filter(auth_tenant=auth_tenant)
         .order_by("-taken_at", "-pk")
         .first()
+    )
+
+
+def members_by_id(
+    *, auth_tenant: AuthTenant, member_ids: Iterable[str]
+) -> dict[str, DirectoryMember]:
+    """The mirror's members (current or removed) among `member_ids`, by id, in one query."""
+    return _rows_by_ids(
+        DirectoryMember, auth_tenant=auth_tenant, field="member_id", values=member_ids
+    )
+
+
+def tenants_by_id(
+    *, auth_tenant: AuthTenant, tenant_ids: Iterable[str]
+) -> dict[str, DirectoryTenant]:
+    """The mirror's tenants (current or removed) among `tenant_ids`, by id, in one query."""
+    return _rows_by_ids(
+        DirectoryTenant, auth_tenant=auth_tenant, field="tenant_id", values=tenant_ids
     )

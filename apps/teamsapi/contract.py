@@ -166,11 +166,63 @@ class ActivityStatus(StrEnum):
     FAILURE = "Failure"
 
 
+class ActivityEventName(StrEnum):
+    """`current_event` of the entries the API's own writes leave (§6 "Activity content"
+    [inferred]: the names are not documented; others are displayed verbatim)."""
+
+    MEMBER_INVITED = "member_invited"
+    MEMBER_ROLE_UPDATED = "member_role_updated"
+    MEMBER_DELETED = "member_deleted"
+    TENANT_CREATED = "tenant_created"
+    TENANT_DELETED = "tenant_deleted"
+    TENANT_MEMBER_ADDED = "tenant_member_added"
+    TENANT_MEMBER_UPDATED = "tenant_member_updated"
+    TENANT_MEMBER_REMOVED = "tenant_member_removed"
+
+
+class Subject(StrEnum):
+    """What a value in an activity entry's `details` names."""
+
+    MEMBER = "member"
+    TENANT = "tenant"
+    EMAIL = "email"
+
+
+# §6 "Activity content" [inferred: `details` is free-form]: the keys that name who or what an
+# entry is about. A key holds one value or a list of them.
+DETAIL_SUBJECTS: dict[str, Subject] = {
+    "member_id": Subject.MEMBER,
+    "tenant_id": Subject.TENANT,
+    "tenant_ids": Subject.TENANT,
+    "email": Subject.EMAIL,
+}
+
+
+def detail_values(details: object, subject: Subject) -> list[str]:
+    """The values an entry's `details` gives for `subject`, in key order, each once."""
+    if not isinstance(details, dict):
+        return []
+    found: list[str] = []
+    for key, value in details.items():
+        if DETAIL_SUBJECTS.get(key) is not subject:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and item and item not in found:
+                found.append(item)
+    return found
+
+
 class ActorType(StrEnum):
     """Who acted (§7 ActivityLogActorTypeEnum; open)."""
 
     USER = "user"
     MACHINE = "machine"
+
+
+ACTOR_TYPE_LABELS: dict[str, str] = {
+    ActorType.USER: "Person",
+    ActorType.MACHINE: "Application (machine to machine)",
+}
 
 
 # §5.1 (11) [inferred except us/eu]: public-cloud locality -> environment id.
