@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.activity",
     "apps.directory",
     "apps.audit",
+    "apps.history",
     "apps.access",
     "apps.sync",
     "apps.tenants",

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.core.views import favicon
+from apps.history.urls import activity_routes, audit_routes
 
 urlpatterns = [
     path("", include("apps.core.urls")),
@@ -13,8 +14,8 @@ urlpatterns = [
     path("tenants/", include("apps.tenants.urls")),
     path("members/", include("apps.members.urls")),
     path("access/", include("apps.access.urls")),
-    path("activity/", include("apps.activity.urls")),
-    path("audit/", include("apps.audit.urls")),
+    path("activity/", include(activity_routes)),
+    path("audit/", include(audit_routes)),
     path("sync/", include("apps.sync.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),

@@ -13,8 +13,9 @@ The declared order, bottom to top; an app may import only the apps of lower laye
 | 2     | authtenants                   | core, teamsapi                                      |
 | 3     | sync                          | layers 0-2                                          |
 | 4     | activity, directory, audit    | layers 0-3 (not each other)                         |
-| 5     | access                        | layers 0-4 (tenant access widgets both pages share) |
-| 6     | tenants, members, accounts    | layers 0-5 (accounts uses core only today)          |
+| 5     | history                       | layers 0-4 (pages showing activity and audit both)  |
+| 6     | access                        | layers 0-5 (tenant access widgets both pages share) |
+| 7     | tenants, members, accounts    | layers 0-6 (accounts uses core only today)          |
 | top   | teamsadmin                    | everything (settings, URLconf, the Celery app)      |
 | aside | sandbox                       | core only; no app imports it                        |
 
@@ -39,6 +40,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("authtenants",),
     ("sync",),
     ("activity", "directory", "audit"),
+    ("history",),
     ("access",),
     ("tenants", "members", "accounts"),
     ("teamsadmin",),

@@ -11,6 +11,7 @@ from apps.core.filters import FilterForm, SearchField
 
 
 class AuditFilters(TypedDict):
+    q: str
     action: str
     actor: str
     before_id: int | None
@@ -18,6 +19,7 @@ class AuditFilters(TypedDict):
 
 
 class AuditFilterForm(FilterForm[AuditFilters]):
+    q = SearchField(max_length=200, label="Search")
     action = forms.ChoiceField(
         required=False, label="Action", choices=[("", "Any action"), *AuditAction.choices]
     )
@@ -27,10 +29,14 @@ class AuditFilterForm(FilterForm[AuditFilters]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["q"].widget.attrs.update(
+            placeholder="Target, id, parameter or message", type="search"
+        )
         self.fields["user"].widget.attrs.update(placeholder="Username", type="search")
 
     def to_filters(self, data: dict[str, Any]) -> AuditFilters:
         return AuditFilters(
+            q=data["q"],
             action=data["action"],
             actor=data["user"],
             before_id=data["before"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import Q
+
 from apps.audit.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -25,6 +27,7 @@ class AuditPage:
 def audit_list(
     *,
     auth_tenant: AuthTenant | None = None,
+    q: str = "",
     action: str = "",
     actor: str = "",
     before_id: int | None = None,
@@ -33,7 +36,8 @@ def audit_list(
 ) -> AuditPage:
     """Entries newest first: older than `before_id`, or the page just newer than `after_id`.
 
-    `actor` matches the username snapshot case-insensitively; `auth_tenant` None means all.
+    `actor` matches the username snapshot case-insensitively; `q` any part of the target,
+    the parameters (names and values) or the message; `auth_tenant` None means all.
     """
     entries = AuditEntry.objects.all()
     if auth_tenant is not None:
@@ -42,6 +46,13 @@ def audit_list(
         entries = entries.filter(action=action)
     if actor:
         entries = entries.filter(actor_username__iexact=actor.strip())
+    if q:
+        entries = entries.filter(
+            Q(target_label__icontains=q)
+            | Q(target_id__icontains=q)
+            | Q(message__icontains=q)
+            | Q(parameters__icontains=q)  # the JSON text: keys and values alike
+        )
     if after_id is not None:
         rows = list(entries.filter(pk__gt=after_id).order_by("pk")[: limit + 1])
         more_newer, rows = len(rows) > limit, rows[:limit][::-1]
@@ -52,3 +63,13 @@ def audit_list(
     more_older, rows = len(rows) > limit, rows[:limit]
     newer = rows[0].pk if before_id is not None and rows else None
     return AuditPage(rows, rows[-1].pk if more_older else None, newer)
+
+
+def audit_entry_get(*, pk: int) -> AuditEntry | None:
+    """The entry with this id, or None for an entry of a disabled Auth Tenant (kept from view
+    like the rest of its data); entries whose Auth Tenant was deleted stay readable."""
+    return (
+        AuditEntry.objects.select_related("auth_tenant")
+        .filter(Q(auth_tenant__isnull=True) | Q(auth_tenant__enabled=True), pk=pk)
+        .first()
+    )

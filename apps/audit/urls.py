@@ -1,8 +1,7 @@
-from django.urls import path
+"""Routes of the audit app's own pages; the Dashboard actions pages, which show the Auth0
+events each action caused too, are added to this namespace by apps.history.urls."""
 
-from apps.audit import views
+from django.urls import URLPattern
 
 app_name = "audit"
-urlpatterns = [
-    path("", views.audit_entry_list, name="list"),
-]
+urlpatterns: list[URLPattern] = []
