@@ -30,7 +30,7 @@ class AuditFilterForm(FilterForm[AuditFilters]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["q"].widget.attrs.update(
-            placeholder="Target, id, parameter or message", type="search"
+            placeholder="Target, parameter, message", type="search"
         )
         self.fields["user"].widget.attrs.update(placeholder="Username", type="search")
 
