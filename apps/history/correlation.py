@@ -26,9 +26,9 @@ from apps.teamsapi.contract import ActivityEventName, Subject, detail_values
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
 
-# The entry is written once Auth0 has answered, so the event it caused is normally logged a
-# moment *before* it: at most one call with its retries and waits earlier. A little after
-# allows for Auth0's clock and ours disagreeing. A wider window pairs more strangers.
+# The entry is written once Auth0 has answered, so the event it caused is logged *before* it:
+# at most one call with its retries earlier (by default 3 attempts of 5 s connect + 30 s read).
+# A little after allows for Auth0's clock and ours disagreeing. Wider pairs more strangers.
 EVENT_BEFORE_ENTRY = timedelta(seconds=120)
 EVENT_AFTER_ENTRY = timedelta(seconds=30)
 # Items this far apart can still compete for the same partner (one window each way).
@@ -68,6 +68,9 @@ CAUSES: dict[str, Cause] = {
 }
 
 
+_CAUSED_EVENTS = frozenset(cause.event for cause in CAUSES.values())
+
+
 @dataclass
 class Links:
     """The pairs found: the entry behind each event, the events each entry caused (oldest first)."""
@@ -79,11 +82,16 @@ class Links:
         return self.caused_by.get(entry.pk, [])
 
 
+def may_have_cause(event: ActivityEvent) -> bool:
+    """Whether the event is of a kind some dashboard action leaves (else no query is needed)."""
+    return event.current_event in _CAUSED_EVENTS
+
+
 def links_near(*, auth_tenant: AuthTenant, moments: Iterable[datetime]) -> Links:
     """Pair the Auth Tenant's entries and events around `moments` (three queries at most).
 
-    Everything within reach of a moment is read, so the pairs found for an item at a moment are
-    the ones any other page finds for it.
+    Everything within reach of a moment is read, so an item there gets the same partner on
+    every page (barring a run of repeated actions on one target longer than the reach).
     """
     spans = _spans(moments)
     clients = list(
@@ -93,7 +101,9 @@ def links_near(*, auth_tenant: AuthTenant, moments: Iterable[datetime]) -> Links
         return Links()
     within = reduce(or_, (Q(created_at__range=span) for span in spans))
     entries = list(
-        AuditEntry.objects.filter(within, auth_tenant=auth_tenant, action__in=list(CAUSES))
+        AuditEntry.objects.filter(
+            within, auth_tenant=auth_tenant, action__in=list(CAUSES)
+        ).order_by()
     )
     if not entries:
         return Links()
@@ -103,7 +113,7 @@ def links_near(*, auth_tenant: AuthTenant, moments: Iterable[datetime]) -> Links
             auth_tenant=auth_tenant,
             current_event__in={CAUSES[e.action].event for e in entries},
             actor_id__in=clients,
-        )
+        ).order_by()  # pair() orders what it needs
     )
     return pair(entries, events)
 

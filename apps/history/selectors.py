@@ -12,7 +12,7 @@ from apps.activity.models import ActivityEvent
 from apps.audit.models import AuditEntry
 from apps.audit.selectors import AuditPage
 from apps.directory import selectors as mirror
-from apps.history.correlation import links_near
+from apps.history.correlation import links_near, may_have_cause
 from apps.teamsapi.contract import ActorType, Subject, detail_values
 
 if TYPE_CHECKING:
@@ -65,13 +65,17 @@ def event_page(*, event: ActivityEvent) -> EventPage:
     auth_tenant = event.auth_tenant
     members = _members(auth_tenant, [*member_ids, actor_id] if actor_id else member_ids)
     tenants = _tenants(auth_tenant, detail_values(event.details, Subject.TENANT))
-    links = links_near(auth_tenant=auth_tenant, moments=[event.created_at])
+    cause = None
+    if may_have_cause(event):
+        cause = links_near(auth_tenant=auth_tenant, moments=[event.created_at]).cause_of.get(
+            event.pk
+        )
     before, after = events_around(event=event)
     return EventPage(
         members=[members[i] for i in member_ids],
         tenants=list(tenants.values()),
         actor=members[actor_id] if actor_id and members[actor_id].known else None,
-        cause=links.cause_of.get(event.pk),
+        cause=cause,
         before=before,
         after=after,
         around=[*before, event, *after],
