@@ -127,3 +127,14 @@ def test_search_covers_target_parameters_and_message(
 def test_a_search_matching_nothing_says_so(auditor_client: Client, grant: AuditEntry) -> None:
     page = auditor_client.get(reverse("audit:list"), {"q": "no-such-thing"}).content.decode()
     assert "No dashboard actions match these filters." in page
+
+
+def test_the_filtered_table_fragment_keeps_the_event_links(
+    auditor_client: Client, grant: AuditEntry
+) -> None:
+    response = auditor_client.get(
+        reverse("audit:list"), {"q": "bob"}, headers={"HX-Request": "true"}
+    )
+    fragment = response.content.decode()
+    assert fragment.lstrip().startswith('<section id="audit-table">')
+    assert fragment.count(">Tenant member added</a>") == 2
