@@ -44,6 +44,11 @@ class Window:
     def is_moment(self) -> bool:
         return self.end - self.start <= TICK
 
+    @property
+    def last(self) -> datetime:
+        """The last instant inside the window."""
+        return self.end - TICK
+
 
 @dataclass(frozen=True)
 class Scope:
