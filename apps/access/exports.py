@@ -8,19 +8,25 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import astuple
 from datetime import datetime
 
-from apps.directory.history import AccessChange
+from django.db.models import QuerySet
+
+from apps.directory.history import GRANT_FIELDS, AccessChange
 from apps.directory.models import DirectoryAccess
 
-AS_OF_COLUMNS = (
-    "member_name", "member_email", "member_id", "tenant_name", "tenant_id", "environment",
-    "roles", "from", "until",
-)  # fmt: skip
-CHANGES_COLUMNS = (
-    "at", "change", "member_name", "member_email", "member_id", "tenant_name", "tenant_id",
-    "environment", "old_roles", "new_roles",
-)  # fmt: skip
+# The header of history.GRANT_FIELDS, in its order.
+GRANT_COLUMNS = (
+    "member_id",
+    "member_name",
+    "member_email",
+    "tenant_id",
+    "tenant_name",
+    "environment",
+)
+AS_OF_COLUMNS = (*GRANT_COLUMNS, "roles", "from", "until")
+CHANGES_COLUMNS = ("at", "change", *GRANT_COLUMNS, "old_roles", "new_roles")
 # Cells starting with these are formulas in spreadsheet programs (CSV injection).
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -41,28 +47,12 @@ def _when(at: datetime | None) -> str:
     return at.isoformat().replace("+00:00", "Z") if at is not None else ""
 
 
-def _who_and_where(period: DirectoryAccess) -> list[str]:
-    member, tenant = period.member, period.tenant
-    return [
-        member.name,
-        member.email,
-        member.member_id,
-        tenant.tenant_name,
-        tenant.tenant_id,
-        tenant.environment,
-    ]
-
-
-def as_of_rows(periods: Iterable[DirectoryAccess]) -> Iterator[list[str]]:
-    """The header, then one row per access period."""
+def as_of_rows(periods: QuerySet[DirectoryAccess]) -> Iterator[list[str]]:
+    """The header, then one row per access period, in the queryset's order."""
     yield list(AS_OF_COLUMNS)
-    for period in periods:
-        yield [
-            *_who_and_where(period),
-            "; ".join(period.roles),
-            _when(period.first_seen_at),
-            _when(period.removed_at),
-        ]
+    rows = periods.values_list(*GRANT_FIELDS, "roles", "first_seen_at", "removed_at")
+    for *grant, roles, first_seen_at, removed_at in rows.iterator(chunk_size=2000):
+        yield [*grant, "; ".join(roles), _when(first_seen_at), _when(removed_at)]
 
 
 def changes_rows(changes: Iterable[AccessChange]) -> Iterator[list[str]]:
@@ -72,7 +62,7 @@ def changes_rows(changes: Iterable[AccessChange]) -> Iterator[list[str]]:
         yield [
             _when(change.at),
             change.kind.value,
-            *_who_and_where(change.period),
+            *astuple(change.grant),
             "; ".join(change.old_roles),
             "; ".join(change.new_roles),
         ]

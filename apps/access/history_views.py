@@ -3,7 +3,7 @@ dates (for a tenant, a member or the whole team), and each as CSV from the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -35,7 +35,7 @@ class _History:
     template: str
     partial: str
     rows: Callable[[AuthTenant, HistoryFilters], Rows]
-    csv_rows: Callable[[Iterable[Any]], Iterator[list[str]]]
+    csv_rows: Callable[[Any], Iterator[list[str]]]
     filename: str
 
 

@@ -73,15 +73,42 @@ class ChangeKind(StrEnum):
     ROLES_CHANGED = "roles changed"
 
 
+# Whose access to which tenant, as plain values: a long history is read without building
+# three model instances a row, which costs far more than the query.
+GRANT_FIELDS = (
+    "member__member_id",
+    "member__name",
+    "member__email",
+    "tenant__tenant_id",
+    "tenant__tenant_name",
+    "tenant__environment",
+)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A member's access to a tenant: who and where (the fields of GRANT_FIELDS, in order)."""
+
+    member_id: str
+    member_name: str
+    member_email: str
+    tenant_id: str
+    tenant_name: str
+    environment: str
+
+
 @dataclass(frozen=True)
 class AccessChange:
     """One change to a member's access to a tenant; roles are empty on the side without access."""
 
     at: datetime
     kind: ChangeKind
-    period: DirectoryAccess  # the period that began (added, roles changed) or ended (removed)
+    grant: Grant
     old_roles: list[str]
     new_roles: list[str]
+
+
+_Side = tuple[Grant, list[str]]  # one side of a change: the grant and its roles then
 
 
 def _periods(auth_tenant: AuthTenant, scope: Scope) -> QuerySet[DirectoryAccess]:
@@ -124,13 +151,17 @@ def access_changes(
     inside = Q(first_seen_at__gte=window.start, first_seen_at__lt=window.end) | Q(
         removed_at__gte=window.start, removed_at__lt=window.end
     )
-    began: dict[tuple[int, int, datetime], DirectoryAccess] = {}
-    ended: dict[tuple[int, int, datetime], DirectoryAccess] = {}
-    for period in _periods(auth_tenant, scope or Scope()).filter(inside):
-        if window.start <= period.first_seen_at < window.end:
-            began[(period.member_id, period.tenant_id, period.first_seen_at)] = period
-        if period.removed_at is not None and window.start <= period.removed_at < window.end:
-            ended[(period.member_id, period.tenant_id, period.removed_at)] = period
+    began: dict[tuple[str, str, datetime], _Side] = {}
+    ended: dict[tuple[str, str, datetime], _Side] = {}
+    rows = _periods(auth_tenant, scope or Scope()).filter(inside)
+    for *names, first_seen_at, removed_at, roles in rows.values_list(
+        *GRANT_FIELDS, "first_seen_at", "removed_at", "roles"
+    ).iterator(chunk_size=2000):
+        grant = Grant(*names)
+        if window.start <= first_seen_at < window.end:
+            began[(grant.member_id, grant.tenant_id, first_seen_at)] = (grant, roles)
+        if removed_at is not None and window.start <= removed_at < window.end:
+            ended[(grant.member_id, grant.tenant_id, removed_at)] = (grant, roles)
     changes = [
         change
         for key in began.keys() | ended.keys()
@@ -138,21 +169,19 @@ def access_changes(
     ]
     return sorted(
         changes,
-        key=lambda c: (c.at, c.period.tenant.tenant_name, c.period.member.email, c.period.pk),
+        key=lambda c: (c.at, c.grant.tenant_name, c.grant.member_email, c.grant.member_id),
     )
 
 
-def _change(
-    at: datetime, began: DirectoryAccess | None, ended: DirectoryAccess | None
-) -> AccessChange | None:
+def _change(at: datetime, began: _Side | None, ended: _Side | None) -> AccessChange | None:
     if began is not None and ended is not None:
-        if began.roles == ended.roles:
+        if began[1] == ended[1]:
             return None  # closed and reopened with the same roles: nothing a person would see
-        return AccessChange(at, ChangeKind.ROLES_CHANGED, began, ended.roles, began.roles)
+        return AccessChange(at, ChangeKind.ROLES_CHANGED, began[0], ended[1], began[1])
     if began is not None:
-        return AccessChange(at, ChangeKind.ADDED, began, [], began.roles)
+        return AccessChange(at, ChangeKind.ADDED, began[0], [], began[1])
     if ended is not None:
-        return AccessChange(at, ChangeKind.REMOVED, ended, ended.roles, [])
+        return AccessChange(at, ChangeKind.REMOVED, ended[0], ended[1], [])
     return None
 
 

@@ -50,8 +50,8 @@ def _changes(auth_tenant: AuthTenant, window: Window, scope: Scope | None = None
         (
             c.at,
             c.kind.value,
-            c.period.member.member_id,
-            c.period.tenant.tenant_id,
+            c.grant.member_id,
+            c.grant.tenant_id,
             tuple(c.old_roles),
             tuple(c.new_roles),
         )
