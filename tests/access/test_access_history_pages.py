@@ -255,3 +255,16 @@ def test_member_and_tenant_pages_link_to_their_history(
     )
     nav = auditor_client.get(CHANGES).content.decode()
     assert f'<a href="{AS_OF}">Access history</a>' in nav
+
+
+def test_dates_before_the_first_read_say_nothing_is_known_then(
+    access_timeline: Directory, auditor_client: Client
+) -> None:
+    def warned(url: str, **query: str) -> bool:
+        return "directory was first read" in auditor_client.get(url, query).content.decode()
+
+    assert warned(AS_OF, date="2026-10-31")
+    assert warned(AS_OF, date="2026-11-01", time="08:59")
+    assert not warned(AS_OF, date="2026-11-01", time="09:00")
+    assert warned(CHANGES, since="2026-10-01", until="2026-11-30")
+    assert not warned(CHANGES, since="2026-11-02", until="2026-11-30")
