@@ -37,6 +37,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from apps.access.forms import AccessChangeForm, AccessGrantForm, AccessRevokeForm
+from apps.access.history_forms import AsOfForm, ChangesForm
 from apps.activity.forms import ActivityFilterForm
 from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
@@ -177,6 +178,10 @@ INPUTS: dict[str, Inputs] = {
     "access:result": Inputs(),
     "access:revoke": Inputs(query=named("tenant"), form=(*fields(AccessRevokeForm), *ACCESS_FORM)),
     "access:tenant-grant": Inputs(query=named("q")),
+    "access:as-of": Inputs(query=(*fields(AsOfForm), *PAGE)),
+    "access:as-of-export": Inputs(query=fields(AsOfForm)),
+    "access:changes": Inputs(query=(*fields(ChangesForm), *PAGE)),
+    "access:changes-export": Inputs(query=fields(ChangesForm)),
     "accounts:login": Inputs(
         query=named("next"), form=(*fields(AuthenticationForm), *named("next")), anonymous=True
     ),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.access import views
+from apps.access import history_views, views
 
 app_name = "access"
 urlpatterns = [
@@ -9,4 +9,8 @@ urlpatterns = [
     path("members/<str:member_id>/revoke/", views.access_revoke, name="revoke"),
     path("members/<str:member_id>/results/<str:key>/", views.access_result, name="result"),
     path("tenants/<str:tenant_id>/grant/", views.tenant_grant, name="tenant-grant"),
+    path("as-of/", history_views.access_as_of, name="as-of"),
+    path("as-of/export.csv", history_views.access_as_of_export, name="as-of-export"),
+    path("changes/", history_views.access_changes, name="changes"),
+    path("changes/export.csv", history_views.access_changes_export, name="changes-export"),
 ]

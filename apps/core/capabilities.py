@@ -25,6 +25,7 @@ class Capability(StrEnum):
     CHANGE_MEMBER_ROLE = "change member roles"
     REMOVE_MEMBER = "remove members"
     MANAGE_TENANT_ACCESS = "manage tenant access"
+    VIEW_ACCESS_HISTORY = "view access history"
     VIEW_ACTIVITY = "view activity"
     EXPORT_ACTIVITY = "export activity"
     VIEW_AUDIT = "view dashboard actions"
@@ -37,6 +38,7 @@ class Capability(StrEnum):
 _READ = {
     Capability.VIEW_TENANTS,
     Capability.VIEW_MEMBERS,
+    Capability.VIEW_ACCESS_HISTORY,
     Capability.VIEW_AUTH_TENANTS,
     Capability.VIEW_SYNC_STATUS,
 }

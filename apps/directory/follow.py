@@ -67,9 +67,10 @@ def member_removed(auth_tenant: AuthTenant, member_id: str) -> int:
 def access_granted(
     auth_tenant: AuthTenant, member_id: str, tenant_ids: Iterable[str], roles: Iterable[str]
 ) -> int:
-    """Give the member `roles` on each tenant: a new period row, or new roles on the current one.
+    """Give the member `roles` on each tenant: a new period, closing the current one if any.
 
-    Pass only the tenants the bulk reply reports as succeeded. Returns the rows written.
+    Pass only the tenants the bulk reply reports as succeeded. Returns the periods opened (none
+    where the member already holds exactly these roles).
     """
     member = _current_members(auth_tenant, member_id).first()
     if member is None:
@@ -82,17 +83,15 @@ def access_granted(
     now, written = timezone.now(), 0
     for tenant in tenants:
         access = current.get(tenant.pk)
-        if access is None:
-            DirectoryAccess.objects.create(
-                auth_tenant=auth_tenant,
-                member=member,
-                tenant=tenant,
-                roles=wanted,
-                first_seen_at=now,
-            )
-        else:
-            access.roles = wanted
-            access.save(update_fields=["roles"])
+        if access is not None and sorted(access.roles) == wanted:
+            continue
+        if access is not None:
+            # New roles close the period and open the next, as the directory sync does.
+            access.removed_at = now
+            access.save(update_fields=["removed_at"])
+        DirectoryAccess.objects.create(
+            auth_tenant=auth_tenant, member=member, tenant=tenant, roles=wanted, first_seen_at=now
+        )
         written += 1
     return written
 

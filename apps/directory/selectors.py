@@ -1,4 +1,4 @@
-"""Reads over the local directory mirror: tenants, members, access now and on a past date.
+"""Reads over the local directory mirror: tenants, members and their access (history.py: the past).
 
 The one read layer for the mirror: the Tenants and Members pages query it through these
 functions only. Lookups by an id from a URL answer None for an id no row can have (a NUL
@@ -8,7 +8,6 @@ character, longer than the column), which PostgreSQL would otherwise refuse with
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
@@ -173,16 +172,6 @@ def member_access(*, member: DirectoryMember) -> QuerySet[DirectoryAccess]:
 def member_access_history(*, member: DirectoryMember) -> QuerySet[DirectoryAccess]:
     """The member's tenant access: current grants first, then past periods, newest first."""
     return member.accesses.select_related("tenant").order_by(_CURRENT_FIRST, "tenant__tenant_name")
-
-
-def access_on(*, auth_tenant: AuthTenant, at: datetime) -> QuerySet[DirectoryAccess]:
-    """Who had access to which tenant at `at`, as far as the snapshots taken so far show."""
-    return (
-        DirectoryAccess.objects.filter(auth_tenant=auth_tenant, first_seen_at__lte=at)
-        .filter(Q(removed_at__isnull=True) | Q(removed_at__gt=at))
-        .select_related("member", "tenant")
-        .order_by("tenant__tenant_name", "member__email")
-    )
 
 
 def snapshot_latest(*, auth_tenant: AuthTenant) -> DirectorySnapshot | None:

@@ -155,39 +155,58 @@ def _apply(auth_tenant: AuthTenant, fetched: _Fetched, at: datetime) -> tuple[in
         incoming={person.id: _texts(person, MEMBER_TEXT_FIELDS) for person in fetched.members},
         at=at,
     )
-    created, updated, removed = t_created + m_created, t_updated + m_updated, t_removed + m_removed
+    a_created, a_updated, a_removed = _apply_access(auth_tenant, fetched, members, tenants, at)
+    return (
+        t_created + m_created + a_created,
+        t_updated + m_updated + a_updated,
+        t_removed + m_removed + a_removed,
+    )
 
+
+def _apply_access(
+    auth_tenant: AuthTenant,
+    fetched: _Fetched,
+    members: dict[str, DirectoryMember],
+    tenants: dict[str, DirectoryTenant],
+    at: datetime,
+) -> tuple[int, int, int]:
+    """Open, close or reopen (new roles) access periods at `at`; created/updated/removed counts."""
+    created = updated = 0
     current = {
         (a.member.member_id, a.tenant.tenant_id): a
         for a in DirectoryAccess.objects.filter(
             auth_tenant=auth_tenant, removed_at__isnull=True
         ).select_related("member", "tenant")
     }
-    new_rows = []
+    new_rows: list[DirectoryAccess] = []
+    ended: list[int] = []  # periods closed at `at`: gone upstream, or reopened with new roles
     for key, roles in fetched.access.items():
         member_id, tenant_id = key
         if member_id not in members or tenant_id not in tenants:
             continue
         access = current.pop(key, None)
-        if access is None:
-            new_rows.append(
-                DirectoryAccess(
-                    auth_tenant=auth_tenant,
-                    member=members[member_id],
-                    tenant=tenants[tenant_id],
-                    roles=roles,
-                    first_seen_at=at,
-                )
-            )
-        elif access.roles != roles:
-            access.roles = roles
-            access.save(update_fields=["roles"])
+        if access is not None and sorted(access.roles) == roles:
+            continue
+        if access is not None:
+            # A role change closes the period and opens the next, so past roles stay answerable.
+            ended.append(access.pk)
             updated += 1
-    DirectoryAccess.objects.bulk_create(new_rows)
-    created += len(new_rows)
+        else:
+            created += 1
+        new_rows.append(
+            DirectoryAccess(
+                auth_tenant=auth_tenant,
+                member=members[member_id],
+                tenant=tenants[tenant_id],
+                roles=roles,
+                first_seen_at=at,
+            )
+        )
     gone = [access.pk for access in current.values()]
-    removed += DirectoryAccess.objects.filter(pk__in=gone).update(removed_at=at)
-    return created, updated, removed
+    # Closed before the new periods are written: one current row per member and tenant.
+    DirectoryAccess.objects.filter(pk__in=[*ended, *gone]).update(removed_at=at)
+    DirectoryAccess.objects.bulk_create(new_rows)
+    return created, updated, len(gone)
 
 
 def _mirror_rows(

@@ -1,7 +1,8 @@
 """Who may use each tenant access route, by role and method: the declared table, checked.
 
-Owners manage tenant access; helpdesk and auditors neither see the forms nor post them; anonymous
-users are sent to sign in. A new access route fails the completeness test until it is declared.
+Owners manage tenant access; helpdesk and auditors neither see the forms nor post them, but all
+three read access history; anonymous users are sent to sign in. A new access route fails the
+completeness test until it is declared.
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ TABLE: dict[str, dict[str, tuple[int, int, int, int]]] = {
     "access:revoke": {"GET": (302, 403, 403, 200), "POST": (302, 403, 403, 200)},
     "access:result": {"GET": (302, 403, 403, 404), "POST": (302, 405, 405, 405)},
     "access:tenant-grant": {"GET": (302, 403, 403, 200), "POST": (302, 405, 405, 405)},
+    # Access history: read by every role.
+    "access:as-of": {"GET": (302, 200, 200, 200), "POST": (302, 405, 405, 405)},
+    "access:as-of-export": {"GET": (302, 200, 200, 200), "POST": (302, 405, 405, 405)},
+    "access:changes": {"GET": (302, 200, 200, 200), "POST": (302, 405, 405, 405)},
+    "access:changes-export": {"GET": (302, 200, 200, 200), "POST": (302, 405, 405, 405)},
 }
+HISTORY = {"access:as-of", "access:as-of-export", "access:changes", "access:changes-export"}
 
 
 def _url(name: str, directory: Directory) -> str:
+    if name in HISTORY:
+        return reverse(name)
     if name == "access:tenant-grant":
         return reverse(name, args=[directory.prod.tenant_id])
     if name == "access:result":

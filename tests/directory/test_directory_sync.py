@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.authtenants.connection import teams_client
 from apps.authtenants.models import AuthTenant
-from apps.directory import selectors, services
+from apps.directory import history, selectors, services
 from apps.directory.models import DirectoryAccess, DirectoryMember, DirectorySnapshot
 from apps.sandbox.models import SandboxMember, SandboxTenant, SandboxTenantRole
 from apps.sync.models import SyncRun, SyncStatus
@@ -72,8 +72,15 @@ def test_removed_member_is_marked_and_access_on_a_past_date_still_shows_it(
     member = DirectoryMember.objects.get(auth_tenant=auth_tenant, member_id=member_with_access)
     assert member.removed_at is not None
     assert not selectors.member_access(member=member).exists()
-    then = {a.member.member_id for a in selectors.access_on(auth_tenant=auth_tenant, at=before)}
-    now = {a.member.member_id for a in selectors.access_on(auth_tenant=auth_tenant, at=after)}
+    then, now = (
+        {
+            a.member.member_id
+            for a in history.access_during(
+                auth_tenant=auth_tenant, window=history.Window.moment(at)
+            )
+        }
+        for at in (before, after)
+    )
     assert member_with_access in then
     assert member_with_access not in now
     assert _local_access(auth_tenant) == _upstream_access()
@@ -142,3 +149,30 @@ def test_access_strategy_picks_the_cheaper_reads(
         services.access_strategy(tenants=tenants, members=members, environments=environments)
         == expected
     )
+
+
+def test_a_role_change_upstream_closes_the_period_and_opens_the_next(
+    sandbox: Sandbox, auth_tenant: AuthTenant
+) -> None:
+    services.directory_sync(auth_tenant=auth_tenant)
+    held = SandboxTenantRole.objects.exclude(role="viewer-config").select_related(
+        "member", "tenant"
+    )[0]
+    member_id, tenant_id = held.member.member_id, held.tenant.tenant_id
+    with teams_client(auth_tenant) as client:
+        client.update_member_tenants(member_id, tenant_ids=[tenant_id], roles=["viewer-config"])
+
+    run = services.directory_sync(auth_tenant=auth_tenant)
+
+    assert (run.rows_created, run.rows_updated, run.rows_removed) == (0, 1, 0)
+    taken_at = DirectorySnapshot.objects.filter(auth_tenant=auth_tenant).latest().taken_at
+    periods = list(
+        DirectoryAccess.objects.filter(
+            member__member_id=member_id, tenant__tenant_id=tenant_id
+        ).order_by("first_seen_at")
+    )
+    assert [p.roles for p in periods][-1] == ["viewer-config"]
+    assert len(periods) == 2
+    assert (periods[0].removed_at, periods[1].first_seen_at) == (taken_at, taken_at)
+    assert periods[1].removed_at is None
+    assert _local_access(auth_tenant) == _upstream_access()

@@ -85,12 +85,26 @@ def test_access_granted_again_after_removal_starts_a_new_period(directory: Direc
     assert periods.last().roles == ["editor-users", "viewer-users"]  # type: ignore[union-attr]
 
 
-def test_access_changed_replaces_roles_on_the_current_row(directory: Directory) -> None:
+def test_access_changed_closes_the_period_and_opens_one_with_the_new_roles(
+    directory: Directory,
+) -> None:
     ada, dev = directory.ada, directory.dev
     before = DirectoryAccess.objects.get(member=ada, tenant=dev, removed_at__isnull=True)
     follow.access_changed(directory.auth_tenant, ada.member_id, [dev.tenant_id], ["viewer-config"])
     after = DirectoryAccess.objects.get(member=ada, tenant=dev, removed_at__isnull=True)
-    assert (after.pk, after.roles) == (before.pk, ["viewer-config"])
+    before.refresh_from_db()
+    assert after.pk != before.pk
+    assert (before.roles, after.roles) == (["owner", "editor-users"], ["viewer-config"])
+    assert before.removed_at == after.first_seen_at  # no gap and no overlap
+
+
+def test_access_changed_to_the_same_roles_writes_nothing(directory: Directory) -> None:
+    ada, dev = directory.ada, directory.dev
+    written = follow.access_changed(
+        directory.auth_tenant, ada.member_id, [dev.tenant_id], ["editor-users", "owner"]
+    )
+    assert written == 0
+    assert DirectoryAccess.objects.filter(member=ada, tenant=dev).count() == 1
 
 
 def test_access_revoked_ends_only_the_named_tenants(directory: Directory) -> None:
