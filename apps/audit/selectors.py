@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
+
 from apps.audit.models import AuditEntry
 
 if TYPE_CHECKING:
@@ -35,13 +37,7 @@ def audit_list(
 
     `actor` matches the username snapshot case-insensitively; `auth_tenant` None means all.
     """
-    entries = AuditEntry.objects.all()
-    if auth_tenant is not None:
-        entries = entries.filter(auth_tenant=auth_tenant)
-    if action:
-        entries = entries.filter(action=action)
-    if actor:
-        entries = entries.filter(actor_username__iexact=actor.strip())
+    entries = audit_export_list(auth_tenant=auth_tenant, action=action, actor=actor)
     if after_id is not None:
         rows = list(entries.filter(pk__gt=after_id).order_by("pk")[: limit + 1])
         more_newer, rows = len(rows) > limit, rows[:limit][::-1]
@@ -52,3 +48,17 @@ def audit_list(
     more_older, rows = len(rows) > limit, rows[:limit]
     newer = rows[0].pk if before_id is not None and rows else None
     return AuditPage(rows, rows[-1].pk if more_older else None, newer)
+
+
+def audit_export_list(
+    *, auth_tenant: AuthTenant | None = None, action: str = "", actor: str = ""
+) -> QuerySet[AuditEntry]:
+    """Every entry the page's filters match, newest first, unpaged (what an export holds)."""
+    entries = AuditEntry.objects.all()
+    if auth_tenant is not None:
+        entries = entries.filter(auth_tenant=auth_tenant)
+    if action:
+        entries = entries.filter(action=action)
+    if actor:
+        entries = entries.filter(actor_username__iexact=actor.strip())
+    return entries.order_by("-pk")
