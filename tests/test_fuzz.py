@@ -41,6 +41,7 @@ from apps.activity.forms import ActivityFilterForm
 from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
+from apps.core.exports import ExportFormatForm
 from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
@@ -181,8 +182,13 @@ INPUTS: dict[str, Inputs] = {
         query=named("next"), form=(*fields(AuthenticationForm), *named("next")), anonymous=True
     ),
     "accounts:logout": Inputs(form=named("next")),
-    "activity:export": Inputs(query=fields(ActivityFilterForm)),
+    "activity:export": Inputs(
+        query=named("auth_tenant"), form=(*fields(ActivityFilterForm), *fields(ExportFormatForm))
+    ),
     "activity:list": Inputs(query=(*fields(ActivityFilterForm), *PAGE)),
+    "audit:export": Inputs(
+        query=named("auth_tenant"), form=(*fields(AuditFilterForm), *fields(ExportFormatForm))
+    ),
     "audit:list": Inputs(query=fields(AuditFilterForm)),
     "authtenants:client-add": Inputs(form=fields(AuthClientForm)),
     "authtenants:client-edit": Inputs(form=fields(AuthClientForm)),

@@ -60,10 +60,10 @@ def event_list(request: HtmxRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def event_export(request: HtmxRequest) -> HttpResponseBase:
-    require(request.user, Capability.EXPORT_ACTIVITY)
     title, back = "Export activity", (reverse("activity:list"), "the activity log")
     if request.method != "POST":
         return export_needs_post(request, title=title, back=back)
+    require(request.user, Capability.EXPORT_ACTIVITY)
     auth_tenant = auth_tenant_for_request(request)
     form = ActivityFilterForm(request.POST)
     filters, export_format = form.filters(), ExportFormatForm(request.POST).export_format_or_none()

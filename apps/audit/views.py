@@ -49,10 +49,10 @@ def audit_entry_list(request: HtmxRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def audit_entry_export(request: HtmxRequest) -> HttpResponseBase:
-    require(request.user, Capability.EXPORT_AUDIT)
     title, back = "Export dashboard actions", (reverse("audit:list"), "Dashboard actions")
     if request.method != "POST":
         return export_needs_post(request, title=title, back=back)
+    require(request.user, Capability.EXPORT_AUDIT)
     auth_tenant = auth_tenant_for_request(request)
     form = AuditFilterForm(request.POST)
     filters, export_format = form.filters(), ExportFormatForm(request.POST).export_format_or_none()

@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Any
 
 from django import forms
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.expressions import Expression
 from django.db.models.functions import Cast
@@ -188,7 +188,13 @@ def _pg_chunks(
 ) -> Iterator[bytes]:
     sql, params = _pg_copy_sql(queryset, columns, fmt)
     buffer = bytearray()
-    with connections[queryset.db].cursor() as cursor, cursor.cursor.copy(sql, params) as copy:
+    # A transaction of its own (a savepoint inside a caller's): a COPY cancelled because the
+    # client left aborts it, and rolling it back leaves the connection usable for the record.
+    with (
+        transaction.atomic(using=queryset.db),
+        connections[queryset.db].cursor() as cursor,
+        cursor.cursor.copy(sql, params) as copy,
+    ):
         # libpq hands COPY data over one row per read.
         while data := copy.read():
             buffer += data
