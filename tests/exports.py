@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import cast
+
 from django.http import StreamingHttpResponse
+
+
+def chunks(response: StreamingHttpResponse) -> Iterator[bytes]:
+    """The streamed body's chunks as the server would send them (exports stream synchronously)."""
+    return iter(cast("Iterator[bytes]", response.streaming_content))
 
 
 def client_goes_away(response: StreamingHttpResponse) -> None:

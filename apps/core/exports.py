@@ -82,7 +82,7 @@ def neutralise(value: str) -> str:
 
 class Kind(Enum):
     TEXT = "text"
-    TIMESTAMP = "timestamp"  # ISO 8601 in UTC with microseconds: 2026-11-01T11:00:00.000000Z
+    TIMESTAMP = "timestamp"  # ISO 8601 in UTC, fraction as needed: 2026-11-01T11:00:00.25Z
     INTEGER = "integer"
     JSON = "json"  # PostgreSQL's jsonb text: keys by length then bytes, ", " and ": "
     LABEL = "label"  # a choice's label people read
@@ -137,11 +137,10 @@ class _JsonLine(Func):
 def _pg_text(column: Column) -> Expression | F:
     """The column as the text a CSV cell holds (before neutralising)."""
     if column.kind is Kind.TIMESTAMP:
+        # The ISO DateStyle's text (set for the COPY), cheaper than to_char on every row.
         return Func(
             F(column.field),
-            template=(
-                "to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-            ),
+            template="replace((%(expressions)s AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z'",
             output_field=TextField(),
         )
     if column.kind is Kind.LABEL:
@@ -187,14 +186,20 @@ def _pg_chunks(
     queryset: QuerySet[Any], columns: Sequence[Column], fmt: ExportFormat, counter: list[int]
 ) -> Iterator[bytes]:
     sql, params = _pg_copy_sql(queryset, columns, fmt)
-    buffer = bytearray()
     # A transaction of its own (a savepoint inside a caller's): a COPY cancelled because the
     # client left aborts it, and rolling it back leaves the connection usable for the record.
-    with (
-        transaction.atomic(using=queryset.db),
-        connections[queryset.db].cursor() as cursor,
-        cursor.cursor.copy(sql, params) as copy,
-    ):
+    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+        # COPY is planned for its total time, which often means sorting every row before the
+        # first leaves; without sorts the planner walks an index in order and rows stream at
+        # once. SET LOCAL ends with the transaction.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL DateStyle = 'ISO'")
+        yield from _copy_out(cursor.cursor, sql, params, counter)
+
+
+def _copy_out(cursor: Any, sql: str, params: Sequence[Any], counter: list[int]) -> Iterator[bytes]:
+    buffer = bytearray()
+    with cursor.copy(sql, params) as copy:
         # libpq hands COPY data over one row per read.
         while data := copy.read():
             buffer += data
@@ -232,7 +237,9 @@ def jsonb_text(value: Any) -> str:
 
 
 def _timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    """As PostgreSQL writes a UTC timestamp in the ISO DateStyle, with T and Z."""
+    text = value.astimezone(UTC).replace(tzinfo=None).isoformat()
+    return (text.rstrip("0") if "." in text else text) + "Z"
 
 
 _CSV_QUOTE_NEEDED = re.compile('[,"\r\n]')
