@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -116,3 +117,16 @@ def test_copy_and_the_python_path_give_the_same_bytes(db: None, fmt: ExportForma
 def test_jsonb_text_orders_keys_as_postgresql_does() -> None:
     value = {"bb": 1, "a": {"ccc": "é", "b": [1.5, 1e-07]}, "é": False}
     assert jsonb_text(value) == ('{"a": {"b": [1.5, 0.0000001], "ccc": "é"}, "bb": 1, "é": false}')
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"bb": 1, "a": {"ccc": "é\n", "b": [1.5, None]}, "é": False},
+        {"big": 1e20, "small": [1e-07, 0.5]},  # exponents: written out as numeric does
+        ["=x", {"z": {}, "y": []}],
+        "plain",
+    ],
+)
+def test_stored_json_text_is_rewritten_like_jsonb(value: object) -> None:
+    assert exports.jsonb_text_from(json.dumps(value)) == jsonb_text(value)
