@@ -106,16 +106,22 @@ class Column:
 # --- the PostgreSQL path: COPY of a SELECT compiled from the queryset -------------------------
 
 
+# The code points a cell that needs the regex can start with (ascii() gives a UTF-8 database's
+# code point): testing them first spares nearly every cell the regex.
+_FORMULA_FIRST_CODES = ", ".join(str(ord(char)) for char in sorted(_FORMULA_FIRST))
+
+
 class _Neutralised(Func):
-    """CASE WHEN text ~ FORMULA_PATTERN THEN '''' || text ELSE text END."""
+    """A text cell with FORMULA_PATTERN's cells prefixed by an apostrophe, in SQL."""
 
     output_field = TextField()
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
         sql, params = compiler.compile(self.source_expressions[0])
         return (
-            f"(CASE WHEN ({sql}) ~ %s THEN '''' || ({sql}) ELSE ({sql}) END)",
-            [*params, FORMULA_PATTERN, *params, *params],
+            f"(CASE WHEN ascii({sql}) NOT IN ({_FORMULA_FIRST_CODES}) THEN ({sql}) "
+            f"WHEN ({sql}) ~ %s THEN '''' || ({sql}) ELSE ({sql}) END)",
+            [*params, *params, *params, FORMULA_PATTERN, *params, *params],
         )
 
 
