@@ -42,6 +42,7 @@ from apps.activity.forms import ActivityFilterForm
 from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
+from apps.core.exports import ExportFormatForm
 from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
@@ -186,9 +187,14 @@ INPUTS: dict[str, Inputs] = {
         query=named("next"), form=(*fields(AuthenticationForm), *named("next")), anonymous=True
     ),
     "accounts:logout": Inputs(form=named("next")),
-    "activity:export": Inputs(query=fields(ActivityFilterForm)),
+    "activity:export": Inputs(
+        query=named("auth_tenant"), form=(*fields(ActivityFilterForm), *fields(ExportFormatForm))
+    ),
     "activity:list": Inputs(query=(*fields(ActivityFilterForm), *PAGE)),
     "activity:detail": Inputs(),
+    "audit:export": Inputs(
+        query=named("auth_tenant"), form=(*fields(AuditFilterForm), *fields(ExportFormatForm))
+    ),
     "audit:list": Inputs(query=fields(AuditFilterForm)),
     "audit:detail": Inputs(),
     "authtenants:client-add": Inputs(form=fields(AuthClientForm)),

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from apps.core.exports import neutralise
 from apps.directory.history import GRANT_FIELDS, AccessChange
 from apps.directory.models import DirectoryAccess
 
@@ -27,13 +28,6 @@ GRANT_COLUMNS = (
 )
 AS_OF_COLUMNS = (*GRANT_COLUMNS, "roles", "from", "until")
 CHANGES_COLUMNS = ("at", "change", *GRANT_COLUMNS, "old_roles", "new_roles")
-# Cells starting with these are formulas in spreadsheet programs (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    """A cell a spreadsheet shows as text: formula-like values get a leading apostrophe."""
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
 
 
 def csv_text(rows: Iterable[list[str]]) -> str:

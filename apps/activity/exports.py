@@ -1,53 +1,32 @@
-"""CSV export of stored activity: streamed row by row, so a million events never sit in memory."""
+"""What an activity export holds: its columns, in order, and the archive chain head it carries."""
 
 from __future__ import annotations
 
-import csv
-import json
-from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from apps.core.exports import Column, Kind
 
-from apps.activity.models import ActivityEvent
+if TYPE_CHECKING:
+    from apps.authtenants.models import AuthTenant
 
 COLUMNS = (
-    "created_at", "id", "type", "status", "current_event", "actor_type", "actor_id", "actor_name",
-    "ip", "hostname", "user_agent", "details",
-)  # fmt: skip
-# Cells starting with these are formulas in spreadsheet programs (CSV injection); prefix them.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+    Column("created_at", "created_at", Kind.TIMESTAMP),
+    Column("id", "external_id"),
+    Column("type", "type"),
+    Column("status", "status"),
+    Column("current_event", "current_event"),
+    Column("actor_type", "actor_type"),
+    Column("actor_id", "actor_id"),
+    Column("actor_name", "actor_name"),
+    Column("ip", "ip"),
+    Column("hostname", "hostname"),
+    Column("user_agent", "user_agent"),
+    Column("details", "details", Kind.JSON),
+)
+CHAIN_HEAD_HEADER = "X-Archive-Chain-Head"
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
-
-
-def activity_export_rows(events: QuerySet[ActivityEvent]) -> Iterator[list[str]]:
-    """The header, then one row per event in the queryset's order."""
-    yield list(COLUMNS)
-    for event in events.iterator(chunk_size=2000):
-        yield [
-            event.created_at.isoformat().replace("+00:00", "Z"),
-            event.external_id,
-            event.type,
-            event.status,
-            event.current_event,
-            event.actor_type,
-            event.actor_id,
-            event.actor_name,
-            event.ip,
-            event.hostname,
-            event.user_agent,
-            json.dumps(event.details, sort_keys=True, separators=(",", ":")),
-        ]
-
-
-def csv_lines(rows: Iterable[list[str]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    for row in rows:
-        yield writer.writerow([_cell(value) for value in row])
+def archive_chain_head(auth_tenant: AuthTenant) -> str | None:
+    """The head of the Auth Tenant's event hash chain, sent as CHAIN_HEAD_HEADER with every
+    activity export so an archive can be checked later; None while events carry no chain."""
+    return None

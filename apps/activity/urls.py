@@ -5,5 +5,5 @@ from apps.activity import views
 app_name = "activity"
 urlpatterns = [
     path("", views.event_list, name="list"),
-    path("export.csv", views.event_export, name="export"),
+    path("export/", views.event_export, name="export"),
 ]

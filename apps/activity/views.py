@@ -1,18 +1,26 @@
-"""Activity pages for auditors: browse, filter and search the synced log, and export it as CSV."""
+"""Activity pages for auditors: browse, filter and search the synced log, and export what they see."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.activity import selectors
-from apps.activity.exports import activity_export_rows, csv_lines
+from apps.activity.exports import CHAIN_HEAD_HEADER, COLUMNS, archive_chain_head
 from apps.activity.forms import ActivityFilterForm
 from apps.authtenants.current import auth_tenant_for_request
 from apps.core.capabilities import Capability, can, require
+from apps.core.exports import (
+    ExportFormatForm,
+    ExportRequest,
+    export_needs_post,
+    export_refused,
+    export_response,
+    filters_applied,
+)
 from apps.core.filters import page_of
 from apps.core.htmx import HtmxRequest, page_or_partial
 from apps.sync import selectors as sync_selectors
@@ -50,26 +58,34 @@ def event_list(request: HtmxRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 def event_export(request: HtmxRequest) -> HttpResponseBase:
+    title, back = "Export activity", (reverse("activity:list"), "the activity log")
+    if request.method != "POST":
+        return export_needs_post(request, title=title, back=back)
     require(request.user, Capability.EXPORT_ACTIVITY)
     auth_tenant = auth_tenant_for_request(request)
-    form = ActivityFilterForm(request.GET)
-    filters = form.filters()
-    if auth_tenant is None or filters is None:
+    form = ActivityFilterForm(request.POST)
+    filters, export_format = form.filters(), ExportFormatForm(request.POST).export_format_or_none()
+    if auth_tenant is None or filters is None or export_format is None:
         # Nothing to export or filters that would silently widen the export: say so instead.
         reason = (
-            "no Auth Tenant is configured" if auth_tenant is None else "the filters are not valid"
+            "no Auth Tenant is configured"
+            if auth_tenant is None
+            else "the filters are not valid"
+            if filters is None
+            else "the format is not one offered"
         )
-        return render(
-            request, "activity/export_refused.html", {"reason": reason, "form": form}, status=400
-        )
-    events = selectors.activity_list(auth_tenant=auth_tenant, filters=filters)
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(
-        csv_lines(activity_export_rows(events)), content_type="text/csv"
+        return export_refused(request, title=title, reason=reason, back=back, form=form)
+    chain_head = archive_chain_head(auth_tenant)
+    export = ExportRequest(
+        request=request,
+        queryset=selectors.activity_list(auth_tenant=auth_tenant, filters=filters),
+        columns=COLUMNS,
+        export_format=export_format,
+        name="activity",
+        filename_stem=f"activity-{auth_tenant.team_slug}",
+        auth_tenant=auth_tenant,
+        filters=filters_applied(form),
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="activity-{auth_tenant.team_slug}-{stamp}.csv"'
-    )
-    return response
+    return export_response(export, headers={CHAIN_HEAD_HEADER: chain_head} if chain_head else None)

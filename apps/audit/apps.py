@@ -5,3 +5,9 @@ class AuditConfig(AppConfig):
     name = "apps.audit"
     label = "audit"
     verbose_name = "Dashboard actions"
+
+    def ready(self) -> None:
+        from apps.audit import receivers
+        from apps.core.exports import export_ended
+
+        export_ended.connect(receivers.export_ended, dispatch_uid="audit")

@@ -19,6 +19,8 @@ class AuditAction(models.TextChoices):
     TENANT_ACCESS_GRANT = "tenant_access_grant", "Grant tenant access"
     TENANT_ACCESS_CHANGE = "tenant_access_change", "Change tenant roles"
     TENANT_ACCESS_REVOKE = "tenant_access_revoke", "Revoke tenant access"
+    EXPORT_ACTIVITY = "export_activity", "Export activity"
+    EXPORT_AUDIT = "export_audit", "Export dashboard actions"
 
 
 class AuditOutcome(models.TextChoices):

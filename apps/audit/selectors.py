@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from apps.audit.models import AuditEntry
 
@@ -39,6 +39,23 @@ def audit_list(
     `actor` matches the username snapshot case-insensitively; `q` any part of the target,
     the parameters (names and values) or the message; `auth_tenant` None means all.
     """
+    entries = audit_export_list(auth_tenant=auth_tenant, action=action, actor=actor, q=q)
+    if after_id is not None:
+        rows = list(entries.filter(pk__gt=after_id).order_by("pk")[: limit + 1])
+        more_newer, rows = len(rows) > limit, rows[:limit][::-1]
+        return AuditPage(rows, rows[-1].pk if rows else None, rows[0].pk if more_newer else None)
+    if before_id is not None:
+        entries = entries.filter(pk__lt=before_id)
+    rows = list(entries.order_by("-pk")[: limit + 1])
+    more_older, rows = len(rows) > limit, rows[:limit]
+    newer = rows[0].pk if before_id is not None and rows else None
+    return AuditPage(rows, rows[-1].pk if more_older else None, newer)
+
+
+def audit_export_list(
+    *, auth_tenant: AuthTenant | None = None, action: str = "", actor: str = "", q: str = ""
+) -> QuerySet[AuditEntry]:
+    """Every entry the page's filters match, newest first, unpaged (what an export holds)."""
     entries = AuditEntry.objects.all()
     if auth_tenant is not None:
         entries = entries.filter(auth_tenant=auth_tenant)
@@ -53,16 +70,7 @@ def audit_list(
             | Q(message__icontains=q)
             | Q(parameters__icontains=q)  # the JSON text: keys and values alike
         )
-    if after_id is not None:
-        rows = list(entries.filter(pk__gt=after_id).order_by("pk")[: limit + 1])
-        more_newer, rows = len(rows) > limit, rows[:limit][::-1]
-        return AuditPage(rows, rows[-1].pk if rows else None, rows[0].pk if more_newer else None)
-    if before_id is not None:
-        entries = entries.filter(pk__lt=before_id)
-    rows = list(entries.order_by("-pk")[: limit + 1])
-    more_older, rows = len(rows) > limit, rows[:limit]
-    newer = rows[0].pk if before_id is not None and rows else None
-    return AuditPage(rows, rows[-1].pk if more_older else None, newer)
+    return entries.order_by("-pk")
 
 
 def audit_entry_get(*, pk: int) -> AuditEntry | None:

@@ -29,6 +29,7 @@ class Capability(StrEnum):
     VIEW_ACTIVITY = "view activity"
     EXPORT_ACTIVITY = "export activity"
     VIEW_AUDIT = "view dashboard actions"
+    EXPORT_AUDIT = "export dashboard actions"
     VIEW_AUTH_TENANTS = "view auth tenants"
     MANAGE_AUTH_TENANTS = "manage auth tenants"
     VIEW_SYNC_STATUS = "view sync status"
@@ -47,7 +48,13 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.OWNER: frozenset(Capability),
     Role.HELPDESK: frozenset(_READ | {Capability.INVITE_MEMBER}),
     Role.AUDITOR: frozenset(
-        _READ | {Capability.VIEW_ACTIVITY, Capability.EXPORT_ACTIVITY, Capability.VIEW_AUDIT}
+        _READ
+        | {
+            Capability.VIEW_ACTIVITY,
+            Capability.EXPORT_ACTIVITY,
+            Capability.VIEW_AUDIT,
+            Capability.EXPORT_AUDIT,
+        }
     ),
 }
 

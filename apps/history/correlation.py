@@ -67,6 +67,8 @@ CAUSES: dict[str, Cause] = {
     ),
 }
 
+# Actions that read the dashboard's own copy and so leave nothing in Auth0's log.
+LOCAL_ACTIONS = frozenset({AuditAction.EXPORT_ACTIVITY, AuditAction.EXPORT_AUDIT})
 
 _CAUSED_EVENTS = frozenset(cause.event for cause in CAUSES.values())
 

@@ -11,7 +11,7 @@ from apps.activity.event_page import event_get
 from apps.audit.forms import AuditFilterForm
 from apps.audit.selectors import audit_entry_get, audit_list
 from apps.authtenants.current import auth_tenant_for_request
-from apps.core.capabilities import Capability, require
+from apps.core.capabilities import Capability, can, require
 from apps.core.htmx import HtmxRequest, page_or_partial
 from apps.history import selectors
 
@@ -49,6 +49,7 @@ def audit_entry_list(request: HtmxRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": selectors.audit_rows(auth_tenant=auth_tenant, page=page),
+            "can_export": can(request.user, Capability.EXPORT_AUDIT),
         },
     )
 

@@ -1,12 +1,16 @@
-"""Helpers for the activity sync tests."""
+"""Helpers for the activity tests: sync comparisons and a small stored log."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from apps.activity.models import ActivityCheckpoint, ActivityEvent
 from apps.authtenants.models import AuthTenant
 from apps.sandbox.models import SandboxActivity
+from tests.factories import AuthTenantFactory
 
 ACTIVITY_PATH = "/api/activity/logs"
 
@@ -67,3 +71,45 @@ def assert_checkpoint_covered(auth_tenant: AuthTenant, team_slug: str = "acme") 
             and (point.walk_since is None or sent >= point.walk_since)
         )
         assert entry_id in stored or not (finished or walked), (entry_id, sent, point)
+
+
+BASE = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+
+
+def event(auth_tenant: AuthTenant, n: int, **fields: object) -> ActivityEvent:
+    """A stored event n hours before BASE; `fields` override the defaults."""
+    values: dict[str, object] = {
+        "external_id": f"00000000-0000-4000-8000-{n:012d}",
+        "type": "Team Member",
+        "status": "Success",
+        "current_event": "member_role_updated",
+        "actor_id": "auth0|ada",
+        "actor_type": "user",
+        "actor_name": "Ada Lovelace",
+        "ip": "203.0.113.7",
+        "created_at": BASE - timedelta(hours=n),
+        "details": {"member_id": f"auth0|m{n}"},
+    }
+    values.update(fields)
+    return ActivityEvent.objects.create(auth_tenant=auth_tenant, **values)
+
+
+@pytest.fixture
+def log(db: None) -> AuthTenant:
+    """Five events of Acme, one a month older and one holding spreadsheet formulas."""
+    auth_tenant = AuthTenantFactory.create(name="Acme")
+    event(auth_tenant, 1)
+    event(
+        auth_tenant,
+        2,
+        type="Tenant Activity",
+        current_event="tenant_created",
+        actor_name="deploy-bot",
+        actor_type="machine",
+    )
+    event(auth_tenant, 3, status="Failure", current_event="member_deleted")
+    event(
+        auth_tenant, 30 * 24, current_event="member_invited", type="Team Invitation"
+    )  # a month earlier
+    event(auth_tenant, 4, current_event='=HYPERLINK("http://evil")', actor_name="+cmd")
+    return auth_tenant

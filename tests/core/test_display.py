@@ -100,6 +100,6 @@ def test_activity_shows_details_as_a_list_and_iso_times(auditor_client: Client) 
     assert "{&#x27;" not in html and "{'" not in html
     assert ">2026-11-01 09:30 UTC</time>" in html
     assert 'value="2026-10-31"' in html  # the date input, in the same year-month-day order
-    export = auditor_client.get(reverse("activity:export"))
+    export = auditor_client.post(reverse("activity:export"), {"export_format": "csv"})
     body = export.getvalue().decode()
     assert "teams_report_viewer" in body  # exports keep the API's values

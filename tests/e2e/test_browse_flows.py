@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import timedelta
 
 import pytest
@@ -61,7 +62,13 @@ def test_auditor_filters_activity_and_exports_what_they_see(
         f"{live_server.url}/activity/?q=&type=&status=Failure&actor=&since=&until="
     )
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Export CSV").click()
+        page.get_by_role("button", name="Export").click()
     download = download_info.value
     rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))  # noqa: SIM115
     assert sorted(row["current_event"] for row in rows) == ["event_1", "event_3"]
+    page.get_by_label("Format").select_option(label="JSON Lines (one JSON object per line)")
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export").click()
+    with open(download_info.value.path(), encoding="utf-8") as body:
+        lines = [json.loads(line) for line in body]
+    assert sorted(line["current_event"] for line in lines) == ["event_1", "event_3"]
