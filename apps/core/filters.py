@@ -15,11 +15,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 F = TypeVar("F")
-M = TypeVar("M", bound=Model)
+R = TypeVar("R")  # a row: a model instance, or a dict from .values()
 
 # A day's margin each way: a day becomes a datetime in the display time zone (up to 14 hours
 # from UTC) and an inclusive end date becomes the next day's start.
@@ -73,7 +73,7 @@ class FilterForm(forms.Form, Generic[F]):
         raise NotImplementedError
 
 
-def page_of(request: HttpRequest, rows: QuerySet[M] | None, *, per_page: int) -> Page[M]:
+def page_of(request: HttpRequest, rows: QuerySet[Any, R] | None, *, per_page: int) -> Page[R]:
     """The ?page= page of rows (Django clamps a malformed or out-of-range number); no rows: empty."""
-    paginator: Paginator[M] = Paginator(rows if rows is not None else [], per_page)
+    paginator: Paginator[R] = Paginator(rows if rows is not None else [], per_page)
     return paginator.get_page(request.GET.get("page"))
