@@ -3,7 +3,8 @@
 Seeds a throwaway database (a SQLite file under var/, or a PostgreSQL database of its own) with
 10,000 mirrored members, 1,000 tenants and their access, then times each page in-process with
 Django's test Client, signed in as an owner, after a warm-up. The baseline, measured in the same
-run, is Django's admin changelist of the same table (with its full count). Prints median and
+run, is Django's admin changelist of the same table (with its full count); each round requests
+the page and then the changelist, so a busy machine slows both alike. Prints median and
 p95 server time, the ratio to the admin, and whether the goal is met.
 
     python bench/pages.py                         # SQLite
@@ -179,16 +180,24 @@ def _seed(members: int, tenants: int) -> Any:
     return get_user_model().objects.create_superuser("bench-owner", "owner@example.com", "x")
 
 
-def _time(client: Any, url: str, rounds: int) -> dict[str, float]:
-    for _ in range(5):  # warm-up: templates compiled, connections open, caches filled
-        assert client.get(url).status_code == 200, url
-    samples = []
+def _time(client: Any, urls: dict[str, str], rounds: int) -> dict[str, dict[str, float]]:
+    """Median and p95 of each URL, requested in turn round after round, so that both sides of a
+    comparison run under the same load on a shared machine."""
+    for url in urls.values():
+        for _ in range(5):  # warm-up: templates compiled, connections open, caches filled
+            assert client.get(url).status_code == 200, url
+    samples: dict[str, list[float]] = {key: [] for key in urls}
     for _ in range(rounds):
-        started = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, url
-    samples.sort()
+        for key, url in urls.items():
+            started = time.perf_counter()
+            response = client.get(url)
+            samples[key].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, url
+    return {key: _summary(times) for key, times in samples.items()}
+
+
+def _summary(samples: list[float]) -> dict[str, float]:
+    samples = sorted(samples)
     p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
     return {"median": statistics.median(samples), "p95": p95}
 
@@ -227,7 +236,7 @@ def child(members: int, tenants: int, rounds: int) -> dict[str, Any]:
     client.force_login(owner)
     pages: dict[str, Any] = {}
     for label, (ours, admin) in PAGES.items():
-        timings = {"ours": _time(client, ours, rounds), "admin": _time(client, admin, rounds)}
+        timings = _time(client, {"ours": ours, "admin": admin}, rounds)
         queries: list[tuple[float, str]] = []  # one more, warm request: its statements
         with connection.execute_wrapper(_Recorder(queries)):
             client.get(ours)

@@ -6,12 +6,16 @@ raw value in a query.
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
+from django import forms
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.activity.models import ActivityEvent
+from apps.core.filters import FilterSelect
 from tests.fixtures.directory import Directory
 
 REFUSED = [
@@ -57,3 +61,36 @@ def test_a_refused_filter_says_why_and_lists_nothing(
     assert "Nothing is listed until these filters are corrected:" in page
     assert message in page
     assert shown[name] not in page
+
+
+class _Choices(forms.Form):
+    """The same choices through Django's own <select> and through FilterSelect."""
+
+    CHOICES = [("", "Any"), ("a&b", "A <b>"), ("Group", [("g1", "One"), ("g2", 'Two "2"')])]
+    django = forms.ChoiceField(required=False, choices=CHOICES)
+    ours = forms.ChoiceField(required=False, choices=CHOICES, widget=FilterSelect)
+
+
+class _Elements(HTMLParser):
+    """Tags with their attributes (in any order) and text, in document order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.found: list[tuple[str, frozenset[tuple[str, str | None]]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, frozenset(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.found.append((data.strip(), frozenset()))
+
+
+@pytest.mark.parametrize("chosen", ["", "a&b", "g2", "not-a-choice"])
+def test_filter_select_renders_what_djangos_select_renders(chosen: str) -> None:
+    form = _Choices({"django": chosen, "ours": chosen})
+    form.is_valid()
+    ours, django = str(form["ours"]), str(form["django"]).replace("django", "ours")
+    assert _Elements(ours).found == _Elements(django).found
+    assert "A &lt;b&gt;" in ours and 'value="a&amp;b"' in ours and "<optgroup" in ours

@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 from django import forms
 
 from apps.core.errors import ServiceError
-from apps.core.filters import FilterForm, SearchField
+from apps.core.filters import FilterForm, FilterSelect, SearchField
 from apps.members import rules
 from apps.teamsapi.contract import (
     TEAM_ROLE_LABELS,
@@ -26,7 +26,7 @@ class MemberFilters(TypedDict):
 
 class MemberFilterForm(FilterForm[MemberFilters]):
     q = SearchField(max_length=100, label="Search")
-    role = forms.ChoiceField(required=False, label="Team role")
+    role = forms.ChoiceField(required=False, label="Team role", widget=FilterSelect)
 
     def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

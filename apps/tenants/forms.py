@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import TextChoices
 
-from apps.core.filters import FilterForm, SearchField
+from apps.core.filters import FilterForm, FilterSelect, SearchField
 from apps.teamsapi.contract import (
     DEFAULT_ENVIRONMENT_TAG,
     LOCALITY_ENVIRONMENT,
@@ -25,10 +25,11 @@ class TenantFilters(TypedDict):
 
 class TenantFilterForm(FilterForm[TenantFilters]):
     q = SearchField(max_length=100, label="Search")
-    environment = forms.ChoiceField(required=False, label="Environment")
+    environment = forms.ChoiceField(required=False, label="Environment", widget=FilterSelect)
     environment_tag = forms.ChoiceField(
         required=False,
         label="Tag",
+        widget=FilterSelect,
         choices=[("", "Any tag"), *((tag.value, tag.value.capitalize()) for tag in EnvironmentTag)],
     )
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.template import Context, Template
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from apps.activity.models import ActivityEvent
-from teamsadmin.display import details_list, role_label
+from teamsadmin.display import details_list, role_badge, role_label
 from tests.factories import AuthTenantFactory
 from tests.fixtures.directory import Directory
 
@@ -56,6 +56,23 @@ def test_dates_in_tables_and_date_inputs_agree() -> None:
         Context({"moment": MOMENT})
     )
     assert html == "2026-11-01 09:30 UTC · 2026-11-01"
+
+
+@override_settings(TIME_ZONE="Pacific/Kiritimati")  # UTC+14: the day differs from UTC's
+def test_day_in_table_rows_reads_as_the_date_filter() -> None:
+    late = datetime(2026, 11, 1, 23, 30, tzinfo=UTC)
+    template = Template("{% load display %}{{ v|day }}|{{ v|date }}")
+    for value in (MOMENT, late, date(987, 3, 4), None, ""):
+        shown, expected = template.render(Context({"v": value})).split("|")
+        assert shown == expected, value
+    assert Template("{% load display %}{{ v|day }}").render(Context({"v": late})) == "2026-11-02"
+
+
+def test_role_badge_labels_the_role_and_marks_the_team_owner() -> None:
+    assert role_badge("teams_owner") == '<span class="badge warn">Team owner</span>'
+    assert role_badge("teams_contributor") == '<span class="badge">Contributor</span>'
+    assert role_badge("<b>new</b>") == '<span class="badge">&lt;b&gt;new&lt;/b&gt;</span>'
+    assert role_badge("") == '<span class="badge">no role</span>'
 
 
 def test_member_pages_show_role_labels_not_slugs(

@@ -112,7 +112,7 @@ def test_member_search_finds_by_email_fragment(sandbox: Sandbox, auth_tenant: Au
 
     found = selectors.member_search(auth_tenant=auth_tenant, q=email[:6].upper())
 
-    assert email in [m.email for m in found]
+    assert email in [m["email"] for m in found]
 
 
 def test_per_member_strategy_gives_the_same_mirror(
