@@ -174,6 +174,8 @@ def test_export_refuses_a_date_beyond_the_calendar(auditor_client: Client, log: 
 def test_pages_hold_the_contracts_page_size(auditor_client: Client, log: AuthTenant) -> None:
     for n in range(10, 10 + PAGE_SIZE_MAX):
         _event(log, n)
-    first = auditor_client.get(reverse("activity:list")).content.decode()
+    response = auditor_client.get(reverse("activity:list"))
+    first = response.content.decode()
     assert f"{PAGE_SIZE_MAX + 5} events" in first
-    assert "Page 1 of 2" in first
+    assert len(response.context["page"].events) == PAGE_SIZE_MAX
+    assert "Older →" in first
