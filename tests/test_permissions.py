@@ -108,6 +108,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "access:tenant-grant": {"GET": OWNERS},
     "activity:list": {"GET": READERS_OF_HISTORY},
     "activity:export": {"GET": READERS_OF_HISTORY},
+    "activity:chart": {"GET": READERS_OF_HISTORY},
     "audit:list": {"GET": READERS_OF_HISTORY},
     "sync:status": {"GET": ANYONE},
     "sync:sync-now": {"POST": OWNERS},
