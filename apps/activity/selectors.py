@@ -20,10 +20,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
@@ -37,6 +41,9 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 # Counting stops here: an exact count of a million rows would cost more than the page itself.
 COUNT_CAP = 10_000
+# Counting 10,000 sparse matches (a rare type and status, found one in sixty rows) reads most of
+# the log. The count gets this long; past it the page says "many" instead of a number.
+COUNT_BUDGET_MS = 10
 # Detail keys that name what an event acted on (CONTRACT.md §6, the sandbox's activity content).
 TARGET_KEYS = ("member_id", "email", "tenant_id", "tenant_name")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -97,12 +104,14 @@ class ActivityPage:
     events: list[ActivityEvent]
     newer: Cursor | None  # ?after= for the next newer page; None on the newest page
     older: Cursor | None  # ?before= for the next older page; None on the oldest page
-    count: int  # matching events, counted up to COUNT_CAP + 1
+    count: int | None  # matching events, counted up to COUNT_CAP + 1; None: not counted in time
     is_newest: bool
 
     @property
     def count_text(self) -> str:
-        """ "1 event", "1,234 events", or "10,000+ events" past the cap."""
+        """How many match: "1 event", "1,234 events", "10,000+ events" past the cap, or "many"."""
+        if self.count is None:
+            return "Many events (too many to count quickly)"
         if self.count > COUNT_CAP:
             return f"{COUNT_CAP:,}+ events"
         return f"{self.count:,} event{'' if self.count == 1 else 's'}"
@@ -124,14 +133,14 @@ def activity_list(
     events = events.filter(**{key: value for key, value in exact.items() if value})
     if filters.actor:
         events = events.filter(
-            search.matches(filters.actor),
+            search.matches(filters.actor, phrase=True),
             Q(actor_id=filters.actor) | Q(actor_name__icontains=filters.actor),
         )
     if filters.target:
         events = events.alias(
             **{f"target_{key}": KeyTextTransform(key, "details") for key in TARGET_KEYS}
         ).filter(
-            search.matches(filters.target),
+            search.matches(filters.target, phrase=True),
             Q.create([(f"target_{key}__iexact", filters.target) for key in TARGET_KEYS], "OR"),
         )
     if filters.q:
@@ -180,9 +189,60 @@ def activity_page(
         events=rows,
         newer=Cursor.of(rows[0]) if rows and not is_newest else None,
         older=Cursor.of(rows[-1]) if rows and has_older else None,
-        count=events.order_by()[: COUNT_CAP + 1].count(),
+        # The newest page with nothing older holds every match: no count query needed.
+        count=len(rows)
+        if is_newest and not has_older
+        else _count_within(events.order_by()[: COUNT_CAP + 1], COUNT_BUDGET_MS),
         is_newest=is_newest,
     )
+
+
+def _count_within(events: QuerySet[ActivityEvent], budget_ms: int) -> int | None:
+    """The number of rows, or None when counting takes longer than the budget (then stopped)."""
+    try:
+        with transaction.atomic(), _time_limit(budget_ms):
+            return events.count()
+    except OperationalError:  # cancelled by the limit; the savepoint undoes the failed statement
+        return None
+
+
+@contextmanager
+def _time_limit(ms: int) -> Iterator[None]:
+    """Cancel the statements of the block that run past `ms` (use inside atomic()).
+
+    PostgreSQL: a transaction-local statement_timeout, put back after the block (a cancelled
+    block's savepoint rollback puts it back too). SQLite: a progress handler that interrupts.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), "
+                "current_setting('max_parallel_workers_per_gather')"
+            )
+            previous = cursor.fetchone()
+            # No parallel workers either: starting and cancelling them outlasts a short budget.
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true), "
+                "set_config('max_parallel_workers_per_gather', '0', true)",
+                [f"{ms}ms"],
+            )
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('statement_timeout', %s, true), "
+                "set_config('max_parallel_workers_per_gather', %s, true)",
+                previous,
+            )
+    elif connection.vendor == "sqlite":
+        deadline = time.perf_counter() + ms / 1000
+        raw = connection.connection
+        raw.set_progress_handler(lambda: int(time.perf_counter() > deadline), 10_000)
+        try:
+            yield
+        finally:
+            raw.set_progress_handler(None, 0)
+    else:
+        yield
 
 
 @dataclass(frozen=True)
