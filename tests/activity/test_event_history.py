@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -282,3 +285,32 @@ def test_chart_counts_each_day_by_status_and_type(auditor_client: Client, log: A
     assert "<svg" in body and "Figures per day and type" in body and "Tenant Activity" in body
     partial = auditor_client.get(reverse("activity:chart"), headers={"HX-Request": "true"})
     assert partial.content.decode().lstrip().startswith('<section id="event-chart"')
+
+
+# An uncorrelated subquery that counts to ten million: seconds on either database.
+_SLOW = (
+    "(WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 10000000) "
+    "SELECT count(*) FROM c)"
+)
+
+
+def test_a_slow_count_is_cut_short_and_the_database_keeps_its_settings(log: AuthTenant) -> None:
+    slow = ActivityEvent.objects.filter(id__lt=RawSQL(_SLOW, []))  # noqa: S611 - fixed text
+    started = time.perf_counter()
+    assert selectors._count_within(slow, 50) is None
+    assert time.perf_counter() - started < 2
+    # The limit ended with the count: the next statement and count run to the end.
+    assert selectors._count_within(ActivityEvent.objects.all(), 5_000) == 6
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone() == ("0",)
+
+
+@pytest.mark.parametrize(
+    ("count", "text"),
+    [(1, "1 event"), (1234, "1,234 events"), (10_001, "10,000+ events"), (None, "Many events")],
+)
+def test_the_count_reads_as_words(count: int | None, text: str) -> None:
+    page = selectors.ActivityPage(events=[], newer=None, older=None, count=count, is_newest=True)
+    assert page.count_text.startswith(text)

@@ -58,7 +58,8 @@ def test_auditor_filters_activity_and_exports_what_they_see(
     page.get_by_label("Status").select_option("Failure")
     expect(table).to_contain_text("2 events")
     expect(page).to_have_url(
-        f"{live_server.url}/activity/?q=&type=&status=Failure&actor=&since=&until="
+        f"{live_server.url}/activity/?auth_tenant={directory.auth_tenant.pk}&q=&range=&since="
+        "&until=&type=&status=Failure&actor=&actor_type=&target="
     )
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export CSV").click()
