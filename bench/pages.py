@@ -69,8 +69,8 @@ def _drop(database: str, handle: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{handle}" WITH (FORCE)')
 
 
-def bench_one(database: str, members: int, tenants: int, rounds: int) -> dict[str, Any]:
-    url, handle = _scratch_database(database)
+def bench_env(url: str) -> dict[str, str]:
+    """The environment of a bench child process: the scratch database, settings as deployed."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "teamsadmin.settings",
@@ -84,6 +84,12 @@ def bench_one(database: str, members: int, tenants: int, rounds: int) -> dict[st
     }
     for name in ("CACHE_URL", "REDIS_URL"):
         env.pop(name, None)
+    return env
+
+
+def bench_one(database: str, members: int, tenants: int, rounds: int) -> dict[str, Any]:
+    url, handle = _scratch_database(database)
+    env = bench_env(url)
     try:
         done = subprocess.run(
             [sys.executable, __file__, "--child", str(members), str(tenants), str(rounds)],

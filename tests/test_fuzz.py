@@ -190,7 +190,8 @@ INPUTS: dict[str, Inputs] = {
     "activity:export": Inputs(
         query=named("auth_tenant"), form=(*fields(ActivityFilterForm), *fields(ExportFormatForm))
     ),
-    "activity:list": Inputs(query=(*fields(ActivityFilterForm), *PAGE)),
+    "activity:chart": Inputs(query=fields(ActivityFilterForm)),
+    "activity:list": Inputs(query=(*fields(ActivityFilterForm), *named("before", "after"))),
     "activity:detail": Inputs(),
     "audit:export": Inputs(
         query=named("auth_tenant"), form=(*fields(AuditFilterForm), *fields(ExportFormatForm))

@@ -116,6 +116,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     # Exports are POSTs (CSRF-checked, never prefetched); a GET explains where the button is.
     "activity:export": {"POST": READERS_OF_HISTORY},
     "activity:detail": {"GET": READERS_OF_HISTORY},
+    "activity:chart": {"GET": READERS_OF_HISTORY},
     "audit:list": {"GET": READERS_OF_HISTORY},
     "audit:export": {"POST": READERS_OF_HISTORY},
     "audit:detail": {"GET": READERS_OF_HISTORY},

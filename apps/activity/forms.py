@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
 from apps.activity.selectors import ActivityFilters
+from apps.authtenants.current import QUERY_PARAM
+from apps.authtenants.models import AuthTenant
 from apps.core.filters import DayField, FilterForm, SearchField
-from apps.teamsapi.contract import ActivityStatus, ActivityType
+from apps.teamsapi.contract import ActivityStatus, ActivityType, ActorType
+
+# Quick ranges reach back from now; "custom" reads the From and To days.
+QUICK_RANGES = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+CUSTOM = "custom"
 
 
 class ActivityFilterForm(FilterForm[ActivityFilters]):
+    auth_tenant = forms.TypedChoiceField(required=False, label="Team", coerce=int)
     q = SearchField(max_length=200, label="Search")
+    range = forms.ChoiceField(
+        required=False,
+        label="When",
+        choices=[
+            ("", "Any time"),
+            ("24h", "Last 24 hours"),
+            ("7d", "Last 7 days"),
+            ("30d", "Last 30 days"),
+            (CUSTOM, "Custom dates"),
+        ],
+    )
+    since = DayField(label="From")
+    until = DayField(label="To")
     type = forms.ChoiceField(
         required=False,
         label="Type",
@@ -26,13 +47,36 @@ class ActivityFilterForm(FilterForm[ActivityFilters]):
         choices=[("", "Any status"), *((s.value, s.value) for s in ActivityStatus)],
     )
     actor = SearchField(max_length=200, label="Actor")
-    since = DayField(label="From")
-    until = DayField(label="To")
+    actor_type = forms.ChoiceField(
+        required=False,
+        label="Actor kind",
+        choices=[
+            ("", "Users and machines"),
+            (ActorType.USER, "Users"),
+            (ActorType.MACHINE, "Machines"),
+        ],
+    )
+    target = SearchField(max_length=200, label="Target")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        auth_tenants: Sequence[AuthTenant] = (),
+        current: AuthTenant | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update(placeholder="Event, actor, IP or host", type="search")
-        self.fields["actor"].widget.attrs.update(placeholder="Name or id")
+        field = cast("forms.TypedChoiceField", self.fields[QUERY_PARAM])
+        field.choices = [(a.pk, a.name) for a in auth_tenants]
+        if current is not None:
+            field.initial = current.pk
+        placeholders = {
+            "q": "Words in the event or its details",
+            "actor": "Name or id",
+            "target": "Member email or id, tenant name or id",
+        }
+        for name, placeholder in placeholders.items():
+            self.fields[name].widget.attrs.update(placeholder=placeholder, type="search")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -42,15 +86,30 @@ class ActivityFilterForm(FilterForm[ActivityFilters]):
         return data
 
     def to_filters(self, data: dict[str, Any]) -> ActivityFilters:
+        since, until = _bounds(data["range"], data["since"], data["until"])
         return ActivityFilters(
             type=data["type"],
             status=data["status"],
             actor=data["actor"],
+            actor_type=data["actor_type"],
+            target=data["target"],
             q=data["q"],
-            since=_day_start(data["since"]) if data["since"] else None,
-            # The end date is inclusive for people; the selector's `until` is exclusive.
-            until=_day_start(data["until"] + timedelta(days=1)) if data["until"] else None,
+            since=since,
+            until=until,
         )
+
+
+def _bounds(
+    quick: str, since: date | None, until: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """The range's start (inclusive) and end (exclusive); days count when no quick range is set."""
+    if quick in QUICK_RANGES:
+        return timezone.now() - QUICK_RANGES[quick], None
+    return (
+        _day_start(since) if since else None,
+        # The end date is inclusive for people; the selector's `until` is exclusive.
+        _day_start(until + timedelta(days=1)) if until else None,
+    )
 
 
 def _day_start(day: date) -> datetime:

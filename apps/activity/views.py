@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.activity import selectors
+from apps.activity import charts, selectors
 from apps.activity.exports import CHAIN_HEAD_HEADER, COLUMNS, archive_chain_head
 from apps.activity.forms import ActivityFilterForm
-from apps.authtenants.current import auth_tenant_for_request
+from apps.activity.selectors import Cursor, InvalidCursor
+from apps.authtenants.current import QUERY_PARAM, auth_tenant_for_request, enabled_auth_tenants
+from apps.authtenants.models import AuthTenant
 from apps.core.capabilities import Capability, can, require
 from apps.core.exports import (
     ExportFormatForm,
@@ -21,27 +23,52 @@ from apps.core.exports import (
     export_response,
     filters_applied,
 )
-from apps.core.filters import page_of
 from apps.core.htmx import HtmxRequest, page_or_partial
 from apps.sync import selectors as sync_selectors
 from apps.sync.models import SyncKind
-from apps.teamsapi.contract import PAGE_SIZE_MAX
+
+BAD_CURSOR = (
+    "This page link is not valid (it was changed or cut short), so nothing is listed. "
+    "Start again from the newest events."
+)
+
+
+def _filter_form(
+    request: HtmxRequest, auth_tenant: AuthTenant | None, source: QueryDict | None = None
+) -> ActivityFilterForm:
+    """The filters from the query string (or an export's POST); the team picker shows the current
+    team when none is named."""
+    data = (request.GET if source is None else source).copy()
+    if auth_tenant is not None and not data.get(QUERY_PARAM):
+        data[QUERY_PARAM] = str(auth_tenant.pk)
+    return ActivityFilterForm(data, auth_tenants=enabled_auth_tenants(request), current=auth_tenant)
+
+
+def _cursors(request: HtmxRequest) -> tuple[Cursor | None, Cursor | None]:
+    """?before= and ?after= as cursors; raises InvalidCursor for a link this page did not write."""
+    before, after = request.GET.get("before"), request.GET.get("after")
+    return (
+        Cursor.decode(before) if before else None,
+        Cursor.decode(after) if after else None,
+    )
 
 
 @require_GET
 def event_list(request: HtmxRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_ACTIVITY)
     auth_tenant = auth_tenant_for_request(request)
-    form = ActivityFilterForm(request.GET)
-    page, activity_status = None, None
+    form = _filter_form(request, auth_tenant)
+    page, activity_status, cursor_error = None, None, ""
     if auth_tenant:
         filters = form.filters()
-        events = (
-            None
-            if filters is None
-            else selectors.activity_list(auth_tenant=auth_tenant, filters=filters)
-        )
-        page = page_of(request, events, per_page=PAGE_SIZE_MAX)
+        try:
+            before, after = _cursors(request)
+        except InvalidCursor:
+            cursor_error = BAD_CURSOR
+        if filters is not None and not cursor_error:
+            page = selectors.activity_page(
+                auth_tenant=auth_tenant, filters=filters, before=before, after=after
+            )
         status = sync_selectors.sync_status_get(auth_tenant=auth_tenant)
         activity_status = next((k for k in status.kinds if k.kind == SyncKind.ACTIVITY), None)
     return render(
@@ -50,11 +77,36 @@ def event_list(request: HtmxRequest) -> HttpResponse:
         {
             "auth_tenant": auth_tenant,
             "form": form,
-            "page_obj": page,
+            "page": page,
+            "cursor_error": cursor_error,
             "activity_status": activity_status,
-            "query": request.GET.urlencode(),
+            "query": _export_query(request),
             "can_export": can(request.user, Capability.EXPORT_ACTIVITY),
         },
+    )
+
+
+def _export_query(request: HtmxRequest) -> str:
+    """The filters of the query string without the page position (an export takes every page)."""
+    query = request.GET.copy()
+    for name in ("before", "after"):
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@require_GET
+def event_chart(request: HtmxRequest) -> HttpResponse:
+    require(request.user, Capability.VIEW_ACTIVITY)
+    auth_tenant = auth_tenant_for_request(request)
+    form = _filter_form(request, auth_tenant)
+    filters = form.filters() if auth_tenant else None
+    chart = None
+    if auth_tenant is not None and filters is not None:
+        chart = charts.day_chart(auth_tenant=auth_tenant, filters=filters)
+    return render(
+        request,
+        page_or_partial(request, "activity/event_chart.html", "event-chart"),
+        {"auth_tenant": auth_tenant, "form": form, "chart": chart, "query": _export_query(request)},
     )
 
 
@@ -65,7 +117,7 @@ def event_export(request: HtmxRequest) -> HttpResponseBase:
         return export_needs_post(request, title=title, back=back)
     require(request.user, Capability.EXPORT_ACTIVITY)
     auth_tenant = auth_tenant_for_request(request)
-    form = ActivityFilterForm(request.POST)
+    form = _filter_form(request, auth_tenant, request.POST)
     filters, export_format = form.filters(), ExportFormatForm(request.POST).export_format_or_none()
     if auth_tenant is None or filters is None or export_format is None:
         # Nothing to export or filters that would silently widen the export: say so instead.

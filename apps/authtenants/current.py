@@ -43,6 +43,11 @@ def _enabled(request: HttpRequest) -> list[AuthTenant]:
     return cached
 
 
+def enabled_auth_tenants(request: HttpRequest) -> list[AuthTenant]:
+    """The Auth Tenants a dashboard page may show, by name (what a team picker offers)."""
+    return _enabled(request)
+
+
 def auth_tenant_for_request(request: HttpRequest) -> AuthTenant | None:
     """The enabled Auth Tenant picked with ?auth_tenant=<pk> or earlier in the session, else the first one.
 

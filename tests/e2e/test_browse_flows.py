@@ -14,7 +14,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from apps.activity.models import ActivityEvent
 from apps.core.capabilities import Role
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import at_both_widths, sign_in
 from tests.fixtures.directory import Directory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -59,8 +59,12 @@ def test_auditor_filters_activity_and_exports_what_they_see(
     page.get_by_label("Status").select_option("Failure")
     expect(table).to_contain_text("2 events")
     expect(page).to_have_url(
-        f"{live_server.url}/activity/?q=&type=&status=Failure&actor=&since=&until="
+        f"{live_server.url}/activity/?auth_tenant={directory.auth_tenant.pk}&q=&range=&since="
+        "&until=&type=&status=Failure&actor=&actor_type=&target="
     )
+    # The per-day chart loads into the table's region for the same filters.
+    expect(page.locator("#event-chart svg.day-bars")).to_be_visible()
+    at_both_widths(page, "activity-history")
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export").click()
     download = download_info.value
