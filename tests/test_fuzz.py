@@ -183,6 +183,7 @@ INPUTS: dict[str, Inputs] = {
     "accounts:logout": Inputs(form=named("next")),
     "activity:export": Inputs(query=fields(ActivityFilterForm)),
     "activity:list": Inputs(query=(*fields(ActivityFilterForm), *PAGE)),
+    "activity:verify": Inputs(form=()),
     "audit:list": Inputs(query=fields(AuditFilterForm)),
     "authtenants:client-add": Inputs(form=fields(AuthClientForm)),
     "authtenants:client-edit": Inputs(form=fields(AuthClientForm)),

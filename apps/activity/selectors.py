@@ -1,4 +1,4 @@
-"""Reads over the local activity copy: filtered lists for auditors."""
+"""Reads over the local activity copy: filtered lists for auditors, the archive check."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from apps.activity import chain
 from apps.activity.models import ActivityEvent
+from apps.core import hashchain
+from apps.core.hashchain import ChainReport
 
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
@@ -50,3 +53,13 @@ def activity_list(
             | Q(hostname__icontains=filters.q)
         )
     return events.order_by("-created_at", "-external_id")
+
+
+def archive_verify(*, auth_tenant: AuthTenant) -> list[ChainReport]:
+    """Recompute the Auth Tenant's archive chains (activity log, dashboard actions)."""
+    return hashchain.verify_archive(auth_tenant.pk)
+
+
+def archive_head(*, auth_tenant: AuthTenant) -> str:
+    """The hash of the Auth Tenant's latest stored event: what an export can carry."""
+    return chain.chain_head(auth_tenant)

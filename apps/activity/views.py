@@ -1,4 +1,5 @@
-"""Activity pages for auditors: browse, filter and search the synced log, and export it as CSV."""
+"""Activity pages for auditors: browse, filter and search the synced log, export it as CSV, and
+verify the archive's hash chains."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.activity import selectors
 from apps.activity.exports import activity_export_rows, csv_lines
@@ -73,3 +74,27 @@ def event_export(request: HtmxRequest) -> HttpResponseBase:
         f'attachment; filename="activity-{auth_tenant.team_slug}-{stamp}.csv"'
     )
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def archive_verify(request: HtmxRequest) -> HttpResponse:
+    """GET: the page and its button. POST: recompute the chains and show the result.
+
+    A POST although it changes nothing: it reads every stored row, which no prefetch or
+    crawler should start.
+    """
+    require(request.user, Capability.VERIFY_ARCHIVE)
+    auth_tenant = auth_tenant_for_request(request)
+    reports = None
+    if request.method == "POST" and auth_tenant is not None:
+        reports = selectors.archive_verify(auth_tenant=auth_tenant)
+    return render(
+        request,
+        page_or_partial(request, "activity/verify.html", "verify-result"),
+        {
+            "auth_tenant": auth_tenant,
+            "reports": reports,
+            "broken": reports is not None and any(not r.verification.ok for r in reports),
+            "head": selectors.archive_head(auth_tenant=auth_tenant) if auth_tenant else "",
+        },
+    )

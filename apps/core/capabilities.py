@@ -27,6 +27,7 @@ class Capability(StrEnum):
     MANAGE_TENANT_ACCESS = "manage tenant access"
     VIEW_ACTIVITY = "view activity"
     EXPORT_ACTIVITY = "export activity"
+    VERIFY_ARCHIVE = "verify the archive"
     VIEW_AUDIT = "view dashboard actions"
     VIEW_AUTH_TENANTS = "view auth tenants"
     MANAGE_AUTH_TENANTS = "manage auth tenants"
@@ -45,7 +46,13 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.OWNER: frozenset(Capability),
     Role.HELPDESK: frozenset(_READ | {Capability.INVITE_MEMBER}),
     Role.AUDITOR: frozenset(
-        _READ | {Capability.VIEW_ACTIVITY, Capability.EXPORT_ACTIVITY, Capability.VIEW_AUDIT}
+        _READ
+        | {
+            Capability.VIEW_ACTIVITY,
+            Capability.EXPORT_ACTIVITY,
+            Capability.VIEW_AUDIT,
+            Capability.VERIFY_ARCHIVE,
+        }
     ),
 }
 
