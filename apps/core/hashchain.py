@@ -236,10 +236,10 @@ def verify(rows: Iterable[ChainRow], *, start: Position, end: Position) -> Verif
     return Verification(checked, current.hash, None)
 
 
-def _seq_problem(seq: int | None, expected: int, end: Position) -> tuple[str, int, int] | None:
+def _seq_problem(seq: int | None, expected: int, end: Position) -> tuple[str, int, object] | None:
     """What is wrong with a row's chain number, with the expected and stored numbers."""
     if seq is None:
-        return ("the row was stored outside the chain", expected, 0)
+        return ("the row was stored outside the chain", expected, "none")
     if seq > end.seq:
         return ("the row lies beyond the chain's recorded head", end.seq, seq)
     if seq > expected:
@@ -253,7 +253,7 @@ def _with_hashes(found: Break, expected: str, stored: str) -> Break:
     return replace(found, compared="hash", expected=expected, stored=stored)
 
 
-def _with_numbers(found: Break, expected: int, stored: int) -> Break:
+def _with_numbers(found: Break, expected: int, stored: object) -> Break:
     return replace(found, compared="position", expected=str(expected), stored=str(stored))
 
 

@@ -113,7 +113,11 @@ def test_rows_outside_the_chain_or_past_its_head_are_caught() -> None:
     unchained = ChainRow(7, None, "", [0, "stray"])
     outside = verify([unchained, *rows], start=Position(), end=_end(rows)).first_break
     assert outside is not None
-    assert outside.problem == "the row was stored outside the chain"
+    assert (outside.problem, outside.expected, outside.stored) == (
+        "the row was stored outside the chain",
+        "1",
+        "none",
+    )
     past = verify(rows, start=Position(), end=Position(4, rows[3].hash)).first_break
     assert past is not None
     assert (past.row, past.problem) == (rows[4].pk, "the row lies beyond the chain's recorded head")
