@@ -38,4 +38,9 @@ app.conf.beat_schedule = {
         "task": tasknames.RUNS_PRUNE,
         "schedule": 24 * 60 * 60.0,
     },
+    # Does nothing while TEAMSADMIN_ACTIVITY_RETENTION_DAYS is unset (events kept forever).
+    "activity-prune": {
+        "task": tasknames.ACTIVITY_PRUNE,
+        "schedule": 24 * 60 * 60.0,
+    },
 }

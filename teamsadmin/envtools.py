@@ -41,6 +41,13 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_optional_int(name: str, *, minimum: int | None = None) -> int | None:
+    """A whole number, or None when unset or empty (the feature it bounds is off)."""
+    if not os.environ.get(name, "").strip():
+        return None
+    return env_int(name, 0, minimum=minimum)
+
+
 def env_float(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:

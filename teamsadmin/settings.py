@@ -9,7 +9,15 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from teamsadmin.envtools import env_bool, env_float, env_int, env_list, env_secret, env_str
+from teamsadmin.envtools import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_optional_int,
+    env_secret,
+    env_str,
+)
 
 # Lets annotated code subscript Django generics at run time (ModelForm[AuthTenant], QuerySet[...]).
 django_stubs_ext.monkeypatch()
@@ -205,6 +213,10 @@ TEAMSADMIN_DIRECTORY_SYNC_INTERVAL_SECONDS = env_int(
     "TEAMSADMIN_DIRECTORY_SYNC_INTERVAL_SECONDS", 900, minimum=10
 )
 TEAMSADMIN_SYNC_LOCK_LEASE_SECONDS = env_int("TEAMSADMIN_SYNC_LOCK_LEASE_SECONDS", 120, minimum=1)
+# Days stored activity events are kept (None: forever); dashboard actions are never pruned.
+TEAMSADMIN_ACTIVITY_RETENTION_DAYS = env_optional_int(
+    "TEAMSADMIN_ACTIVITY_RETENTION_DAYS", minimum=1
+)
 TEAMSADMIN_HTTP_CONNECT_TIMEOUT = env_float("TEAMSADMIN_HTTP_CONNECT_TIMEOUT", 5.0)
 TEAMSADMIN_HTTP_READ_TIMEOUT = env_float("TEAMSADMIN_HTTP_READ_TIMEOUT", 30.0)
 TEAMSADMIN_TOKEN_EXPIRY_MARGIN_SECONDS = env_int(

@@ -196,6 +196,7 @@ INPUTS: dict[str, Inputs] = {
     "audit:export": Inputs(
         query=named("auth_tenant"), form=(*fields(AuditFilterForm), *fields(ExportFormatForm))
     ),
+    "activity:verify": Inputs(form=()),
     "audit:list": Inputs(query=fields(AuditFilterForm)),
     "audit:detail": Inputs(),
     "authtenants:client-add": Inputs(form=fields(AuthClientForm)),

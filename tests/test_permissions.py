@@ -19,8 +19,6 @@ from tests.urlwalk import Route, routes
 # the site icon.
 PUBLIC_PREFIXES = ("accounts/login/", "admin/", "sandbox/", "static/", "favicon.ico")
 DESTRUCTIVE = re.compile(r"(delete|remove|revoke)")
-# POSTs that change nothing an auditor may not: downloading what they can already read.
-READ_ONLY_POSTS = frozenset({"activity:export", "audit:export"})
 ROUTES = routes(skip=PUBLIC_PREFIXES)
 
 
@@ -41,9 +39,14 @@ def test_every_route_needs_a_login(client: Client, route: Route) -> None:
         assert response["Location"].startswith("/accounts/login/")
 
 
+# POSTs that change no data, so auditors may send them: signing out, downloading what they can
+# already read, and verifying the archive (POSTs because they read every stored record).
+AUDITORS_MAY_POST = {"accounts:logout", "activity:export", "audit:export", "activity:verify"}
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_auditors_cannot_post_anywhere(auditor_client: Client, route: Route) -> None:
-    if route.name == "accounts:logout" or route.name in READ_ONLY_POSTS:
+    if route.name in AUDITORS_MAY_POST:
         return
     response = auditor_client.post(route.url)
     assert response.status_code in (403, 405), (
@@ -117,6 +120,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "activity:export": {"POST": READERS_OF_HISTORY},
     "activity:detail": {"GET": READERS_OF_HISTORY},
     "activity:chart": {"GET": READERS_OF_HISTORY},
+    "activity:verify": {"GET": READERS_OF_HISTORY, "POST": READERS_OF_HISTORY},
     "audit:list": {"GET": READERS_OF_HISTORY},
     "audit:export": {"POST": READERS_OF_HISTORY},
     "audit:detail": {"GET": READERS_OF_HISTORY},

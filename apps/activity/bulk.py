@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection
 from django.utils import timezone
 
+from apps.activity import chain
 from apps.activity.models import ActivityEvent
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ FIELDS = (
     "created_at",
     "details",
     "stored_at",
+    "chain_seq",
+    "chain_hash",
 )
 STAGING_TABLE = "activity_event_staging"
 
@@ -54,7 +57,8 @@ Row = tuple[Any, ...]
 def insert_new(auth_tenant: AuthTenant, entries: Sequence[ActivityLogEntry]) -> int:
     """Insert the entries whose id the Auth Tenant has not stored yet; returns how many were new.
 
-    Call inside a transaction (the staging table is emptied at its commit).
+    Call inside a transaction (the staging table is emptied at its commit; the new rows'
+    archive chain links are computed under the chain head's lock, held until it ends).
     """
     if not entries:
         return 0
@@ -69,7 +73,13 @@ def insert_new(auth_tenant: AuthTenant, entries: Sequence[ActivityLogEntry]) -> 
         as_json = functools.partial(ops.adapt_json_value, encoder=None)
         insert = _executemany_insert
     stored_at = stamp(timezone.now())
-    return insert([_row(auth_tenant.pk, entry, stored_at, stamp, as_json) for entry in entries])
+
+    def insert_rows(linked: chain.Linked) -> int:
+        return insert(
+            [_row(auth_tenant.pk, e, stored_at, stamp, as_json) + link for e, link in linked]
+        )
+
+    return chain.insert_linked(auth_tenant, entries, insert_rows)
 
 
 def _same(value: datetime) -> datetime:

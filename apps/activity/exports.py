@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from apps.core.exports import Column, Kind
-
-if TYPE_CHECKING:
-    from apps.authtenants.models import AuthTenant
 
 COLUMNS = (
     Column("created_at", "created_at", Kind.TIMESTAMP),
@@ -23,10 +18,6 @@ COLUMNS = (
     Column("user_agent", "user_agent"),
     Column("details", "details", Kind.JSON),
 )
+# The hash of the Auth Tenant's newest stored event when the export began: a later export, or
+# `verify_archive`, shows whether the rows up to it were changed since.
 CHAIN_HEAD_HEADER = "X-Archive-Chain-Head"
-
-
-def archive_chain_head(auth_tenant: AuthTenant) -> str | None:
-    """The head of the Auth Tenant's event hash chain, sent as CHAIN_HEAD_HEADER with every
-    activity export so an archive can be checked later; None while events carry no chain."""
-    return None

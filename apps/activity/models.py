@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from apps.core.hashchain import ChainHead
+
 
 class ActivityEvent(models.Model):
     """One Teams API activity log entry, stored exactly once per Auth Tenant (contract §6)."""
@@ -34,13 +36,21 @@ class ActivityEvent(models.Model):
     created_at = models.DateTimeField()
     details = models.JSONField(default=dict, blank=True)
     stored_at = models.DateTimeField(auto_now_add=True)
+    # Place and hash in the Auth Tenant's archive chain (apps/activity/chain.py): numbered in
+    # the order rows were stored, which is not `created_at` order (the sync back-fills).
+    chain_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-external_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["auth_tenant", "external_id"], name="activity_event_unique_external_id"
-            )
+            ),
+            # Also the verify walk's order; two writers can never take the same place.
+            models.UniqueConstraint(
+                fields=["auth_tenant", "chain_seq"], name="activity_event_unique_chain_seq"
+            ),
         ]
         indexes = [
             models.Index(
@@ -89,3 +99,41 @@ class ActivityCheckpoint(models.Model):
     @property
     def walk_in_progress(self) -> bool:
         return self.walk_until is not None
+
+
+class ActivityChainHead(ChainHead):
+    """The last link of an Auth Tenant's activity chain; writers lock this row to append."""
+
+    auth_tenant = models.OneToOneField(
+        "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="activity_chain_head"
+    )
+
+    def __str__(self) -> str:
+        return f"activity chain of Auth Tenant {self.auth_tenant_id} at {self.seq}"
+
+
+class ActivityPrune(models.Model):
+    """One retention run for an Auth Tenant: which stored events it deleted.
+
+    The chain continues from `last_hash` at `last_seq`, so what is kept stays verifiable. The
+    range fields say what went: chain positions and the events' own dates.
+    """
+
+    auth_tenant = models.ForeignKey(
+        "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="activity_prunes"
+    )
+    pruned_at = models.DateTimeField(auto_now=True)
+    older_than = models.DateTimeField()
+    count = models.PositiveBigIntegerField(default=0)
+    first_seq = models.PositiveBigIntegerField()
+    last_seq = models.PositiveBigIntegerField()
+    last_hash = models.CharField(max_length=64)
+    oldest_created_at = models.DateTimeField()
+    newest_created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-last_seq"]
+        indexes = [models.Index(fields=["auth_tenant", "-last_seq"], name="activity_prune_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.count} events pruned from Auth Tenant {self.auth_tenant_id}"

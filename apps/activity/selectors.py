@@ -1,4 +1,4 @@
-"""Reads over the local activity copy: filtered, keyset-paged lists for auditors.
+"""Reads over the local activity copy: filtered, keyset-paged lists for auditors, and the archive check.
 
 How each filter stays fast at a million events (EXPLAIN on SQLite and PostgreSQL):
 - Pages are keyset pages on (created_at, external_id), newest first. `activity_tenant_created`
@@ -32,8 +32,10 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import TruncDate
 
-from apps.activity import search
+from apps.activity import chain, search
 from apps.activity.models import ActivityEvent
+from apps.core import hashchain
+from apps.core.hashchain import ChainReport
 
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
@@ -268,3 +270,13 @@ def activity_per_day(
         .order_by("day", "type", "status")
     )
     return [DayCount(r["day"], r["type"], r["status"], r["count"]) for r in rows]
+
+
+def archive_verify(*, auth_tenant: AuthTenant) -> list[ChainReport]:
+    """Recompute the Auth Tenant's archive chains (activity log, dashboard actions)."""
+    return hashchain.verify_archive(auth_tenant.pk)
+
+
+def archive_head(*, auth_tenant: AuthTenant) -> str:
+    """The hash of the Auth Tenant's latest stored event: what an export can carry."""
+    return chain.chain_head(auth_tenant)

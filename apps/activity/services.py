@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
+from apps.activity import chain
 from apps.activity.bulk import insert_new
-from apps.activity.models import ActivityCheckpoint, ActivityEvent
+from apps.activity.models import ActivityCheckpoint, ActivityEvent, ActivityPrune
 from apps.authtenants.connection import teams_client
 from apps.core.db import analyze
 from apps.core.readahead import ReadAhead
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 STORE_BATCH_PAGES = 10  # pages stored per transaction: fewer commits, a small crash window
 READ_AHEAD_PAGES = 2 * STORE_BATCH_PAGES  # fetched while a batch is stored; bounds memory
 ANALYZE_AFTER_EVENTS = 10_000
+PRUNE_BATCH = 5_000  # events deleted per transaction: short locks on the chain head
 
 WALK_MAX_PAGES = 1_000_000  # 50 million entries
 
@@ -192,3 +194,45 @@ def _advance(
         checkpoint.walk_newest = None
         checkpoint.walk_pages = 0
     checkpoint.save(update_fields=["since", *_WALK_FIELDS, "updated_at"])
+
+
+def activity_prune(
+    *, auth_tenant: AuthTenant, older_than_days: int, batch: int = PRUNE_BATCH
+) -> ActivityPrune | None:
+    """Delete the Auth Tenant's stored events older than the retention, from the start of its
+    archive chain, a batch per transaction; returns the run's record (None: nothing went).
+
+    Raises chain.ArchiveBroken, deleting nothing more, when the events about to go do not
+    verify.
+    """
+    older_than = timezone.now() - timedelta(days=older_than_days)
+    record: ActivityPrune | None = None
+    while True:
+        with transaction.atomic():
+            pruned = chain.prune_start(auth_tenant, older_than=older_than, limit=batch)
+            if pruned is None:
+                return record
+            record = _record_prune(record, auth_tenant, older_than, pruned)
+
+
+def _record_prune(
+    record: ActivityPrune | None,
+    auth_tenant: AuthTenant,
+    older_than: datetime,
+    pruned: chain.Pruned,
+) -> ActivityPrune:
+    """Add a batch to the run's record: the chain's kept part now starts after `pruned.end`."""
+    if record is None:
+        record = ActivityPrune(
+            auth_tenant=auth_tenant,
+            older_than=older_than,
+            first_seq=pruned.first_seq,
+            oldest_created_at=pruned.oldest_created_at,
+            newest_created_at=pruned.newest_created_at,
+        )
+    record.count += pruned.count
+    record.last_seq, record.last_hash = pruned.end.seq, pruned.end.hash
+    record.oldest_created_at = min(record.oldest_created_at, pruned.oldest_created_at)
+    record.newest_created_at = max(record.newest_created_at, pruned.newest_created_at)
+    record.save()
+    return record

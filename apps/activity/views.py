@@ -1,4 +1,5 @@
-"""Activity pages for auditors: browse, filter and search the synced log, and export what they see."""
+"""Activity pages for auditors: browse, filter and search the synced log, export what they see,
+and verify the archive's hash chains."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.activity import charts, selectors
-from apps.activity.exports import CHAIN_HEAD_HEADER, COLUMNS, archive_chain_head
+from apps.activity.exports import CHAIN_HEAD_HEADER, COLUMNS
 from apps.activity.forms import ActivityFilterForm
 from apps.activity.selectors import Cursor, InvalidCursor
 from apps.authtenants.current import QUERY_PARAM, auth_tenant_for_request, enabled_auth_tenants
@@ -82,6 +83,7 @@ def event_list(request: HtmxRequest) -> HttpResponse:
             "activity_status": activity_status,
             "query": _export_query(request),
             "can_export": can(request.user, Capability.EXPORT_ACTIVITY),
+            "can_verify": can(request.user, Capability.VERIFY_ARCHIVE),
         },
     )
 
@@ -129,7 +131,7 @@ def event_export(request: HtmxRequest) -> HttpResponseBase:
             else "the format is not one offered"
         )
         return export_refused(request, title=title, reason=reason, back=back, form=form)
-    chain_head = archive_chain_head(auth_tenant)
+    chain_head = selectors.archive_head(auth_tenant=auth_tenant)
     export = ExportRequest(
         request=request,
         queryset=selectors.activity_list(auth_tenant=auth_tenant, filters=filters),
@@ -140,4 +142,28 @@ def event_export(request: HtmxRequest) -> HttpResponseBase:
         auth_tenant=auth_tenant,
         filters=filters_applied(form),
     )
-    return export_response(export, headers={CHAIN_HEAD_HEADER: chain_head} if chain_head else None)
+    return export_response(export, headers={CHAIN_HEAD_HEADER: chain_head})
+
+
+@require_http_methods(["GET", "POST"])
+def archive_verify(request: HtmxRequest) -> HttpResponse:
+    """GET: the page and its button. POST: recompute the chains and show the result.
+
+    A POST although it changes nothing: it reads every stored row, which no prefetch or
+    crawler should start.
+    """
+    require(request.user, Capability.VERIFY_ARCHIVE)
+    auth_tenant = auth_tenant_for_request(request)
+    reports = None
+    if request.method == "POST" and auth_tenant is not None:
+        reports = selectors.archive_verify(auth_tenant=auth_tenant)
+    return render(
+        request,
+        page_or_partial(request, "activity/verify.html", "verify-result"),
+        {
+            "auth_tenant": auth_tenant,
+            "reports": reports,
+            "broken": reports is not None and any(not r.verification.ok for r in reports),
+            "head": selectors.archive_head(auth_tenant=auth_tenant) if auth_tenant else "",
+        },
+    )

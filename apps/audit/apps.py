@@ -7,7 +7,9 @@ class AuditConfig(AppConfig):
     verbose_name = "Dashboard actions"
 
     def ready(self) -> None:
-        from apps.audit import receivers
+        from apps.audit import chain, receivers
+        from apps.core import hashchain
         from apps.core.exports import export_ended
 
         export_ended.connect(receivers.export_ended, dispatch_uid="audit")
+        hashchain.register("audit", chain.chain_reports)

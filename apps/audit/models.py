@@ -7,6 +7,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from apps.core.hashchain import ChainHead
+
 
 class AuditAction(models.TextChoices):
     """What was done; new actions are added here with the label people read."""
@@ -59,10 +61,20 @@ class AuditEntry(models.Model):
     outcome = models.CharField(max_length=16, choices=AuditOutcome.choices)
     message = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    # The archive chain (apps/audit/chain.py): one per Auth Tenant, keyed by its id when the
+    # entry was written (0: none), so entries stay in their chain after the Auth Tenant goes.
+    chain_key = models.PositiveBigIntegerField(default=0)
+    chain_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    chain_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-pk"]
         verbose_name = "dashboard action"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain_key", "chain_seq"], name="audit_entry_unique_chain_seq"
+            )
+        ]
         indexes = [
             # Newest first per Auth Tenant, paged by id (keyset): the page's one query.
             models.Index(fields=["auth_tenant", "-id"], name="audit_entry_tenant_newest"),
@@ -73,3 +85,12 @@ class AuditEntry(models.Model):
         return (
             f"{self.get_action_display()} by {self.actor_username} ({self.get_outcome_display()})"
         )
+
+
+class AuditChainHead(ChainHead):
+    """The last link of one dashboard-action chain; writers lock this row to append."""
+
+    chain_key = models.PositiveBigIntegerField(unique=True)
+
+    def __str__(self) -> str:
+        return f"dashboard-action chain {self.chain_key} at {self.seq}"

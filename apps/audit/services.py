@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from apps.audit import chain
 from apps.audit.models import AuditAction, AuditEntry, AuditOutcome
 from apps.core.errors import ServiceError
 from apps.core.requestid import request_id_of
@@ -71,7 +72,7 @@ def audit_record(
 ) -> AuditEntry:
     """Write one dashboard-action entry; call it inside the transaction of the local effects."""
     signed_in = actor is not None and actor.is_authenticated
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor_id=actor.pk if signed_in else None,  # type: ignore[union-attr]
         actor_username=actor.get_username() if signed_in else "",  # type: ignore[union-attr]
         auth_tenant=auth_tenant,
@@ -85,6 +86,10 @@ def audit_record(
         message=message[:MESSAGE_MAX],
         request_id=request_id_of(request),
     )
+    with transaction.atomic():
+        chain.link(entry)
+        entry.save(force_insert=True)
+    return entry
 
 
 @dataclass

@@ -28,6 +28,7 @@ class Capability(StrEnum):
     VIEW_ACCESS_HISTORY = "view access history"
     VIEW_ACTIVITY = "view activity"
     EXPORT_ACTIVITY = "export activity"
+    VERIFY_ARCHIVE = "verify the archive"
     VIEW_AUDIT = "view dashboard actions"
     EXPORT_AUDIT = "export dashboard actions"
     VIEW_AUTH_TENANTS = "view auth tenants"
@@ -54,6 +55,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.EXPORT_ACTIVITY,
             Capability.VIEW_AUDIT,
             Capability.EXPORT_AUDIT,
+            Capability.VERIFY_ARCHIVE,
         }
     ),
 }

@@ -4,15 +4,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from apps.activity.models import ActivityCheckpoint, ActivityEvent
 from apps.authtenants.models import AuthTenant
 from apps.sandbox.models import SandboxActivity
+from apps.teamsapi.types import ActivityLogEntry
 from tests.factories import AuthTenantFactory
 
 ACTIVITY_PATH = "/api/activity/logs"
+MOMENT = datetime(2026, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)
+
+
+def entry(number: int, **fields: Any) -> ActivityLogEntry:
+    """An activity entry as the API sends it, `number` seconds before MOMENT, awkward text included."""
+    data = {
+        "id": f"entry-{number}",
+        "type": "tenant.create",
+        "status": "Success",
+        "current_event": "tenant.create",
+        "created_at": (MOMENT - timedelta(seconds=number)).isoformat(),
+        "actor": {"id": "auth0|1", "type": "user", "name": "Ada", "team_role": "owner"},
+        "details": {"tenant": {"id": "t-1", "name": 'ünïcode "quoted"\ttab'}, "n": [1, 2]},
+        "ip": "203.0.113.9",
+        "hostname": "acme.teams.auth0.com",
+        "user_agent": "Mozilla/5.0\\backslash",
+        "version": "v1",
+        **fields,
+    }
+    return ActivityLogEntry.from_api(data)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ def test_beat_schedule_runs_both_syncs_and_the_prune(settings: SettingsWrapper) 
     assert schedule["directory-sync-all"]["args"] == ("directory",)
     assert schedule["sync-runs-prune"]["task"] == tasknames.RUNS_PRUNE
     assert schedule["sync-runs-prune"]["schedule"] == 86400
+    assert schedule["activity-prune"]["task"] == tasknames.ACTIVITY_PRUNE in app.tasks
+    assert schedule["activity-prune"]["schedule"] == 86400
 
 
 def test_activity_task_runs_eagerly_and_retries_a_rate_limited_attempt(

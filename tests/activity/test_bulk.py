@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
@@ -11,29 +10,9 @@ from django.db import transaction
 from apps.activity.bulk import FIELDS, insert_new
 from apps.activity.models import ActivityEvent
 from apps.authtenants.models import AuthTenant
-from apps.teamsapi.types import ActivityLogEntry
+from tests.activity.conftest import MOMENT, entry
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-MOMENT = datetime(2026, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)
-
-
-def _entry(number: int, **fields: Any) -> ActivityLogEntry:
-    data = {
-        "id": f"entry-{number}",
-        "type": "tenant.create",
-        "status": "Success",
-        "current_event": "tenant.create",
-        "created_at": (MOMENT - timedelta(seconds=number)).isoformat(),
-        "actor": {"id": "auth0|1", "type": "user", "name": "Ada", "team_role": "owner"},
-        "details": {"tenant": {"id": "t-1", "name": 'ünïcode "quoted"\ttab'}, "n": [1, 2]},
-        "ip": "203.0.113.9",
-        "hostname": "acme.teams.auth0.com",
-        "user_agent": "Mozilla/5.0\\backslash",
-        "version": "v1",
-        **fields,
-    }
-    return ActivityLogEntry.from_api(data)
 
 
 @pytest.fixture
@@ -49,7 +28,7 @@ def test_every_column_but_the_key_is_filled() -> None:
 
 def test_new_entries_are_stored_with_every_field(tenant: AuthTenant) -> None:
     with transaction.atomic():
-        assert insert_new(tenant, [_entry(1), _entry(2, actor=None, details=None, ip=None)]) == 2
+        assert insert_new(tenant, [entry(1), entry(2, actor=None, details=None, ip=None)]) == 2
     first = ActivityEvent.objects.get(external_id="entry-1")
     assert first.auth_tenant == tenant
     assert first.created_at == MOMENT - timedelta(seconds=1)
@@ -65,27 +44,27 @@ def test_new_entries_are_stored_with_every_field(tenant: AuthTenant) -> None:
 
 def test_ids_already_stored_are_skipped_and_not_counted(tenant: AuthTenant) -> None:
     with transaction.atomic():
-        insert_new(tenant, [_entry(1), _entry(2)])
+        insert_new(tenant, [entry(1), entry(2)])
     with transaction.atomic():
         # Two batches in one transaction: each counts only the rows it added.
-        assert insert_new(tenant, [_entry(2), _entry(3)]) == 1
-        assert insert_new(tenant, [_entry(1), _entry(3), _entry(4)]) == 1
+        assert insert_new(tenant, [entry(2), entry(3)]) == 1
+        assert insert_new(tenant, [entry(1), entry(3), entry(4)]) == 1
     stored = ActivityEvent.objects.values_list("external_id", flat=True)
     assert sorted(stored) == ["entry-1", "entry-2", "entry-3", "entry-4"]
 
 
 def test_a_rolled_back_batch_leaves_nothing_behind(tenant: AuthTenant) -> None:
     with pytest.raises(RuntimeError), transaction.atomic():
-        insert_new(tenant, [_entry(1)])
+        insert_new(tenant, [entry(1)])
         raise RuntimeError
     with transaction.atomic():
-        assert insert_new(tenant, [_entry(1)]) == 1
+        assert insert_new(tenant, [entry(1)]) == 1
     assert ActivityEvent.objects.count() == 1
 
 
 def test_the_same_id_under_another_auth_tenant_is_a_different_event(tenant: AuthTenant) -> None:
     other = AuthTenant.objects.create(name="other", team_slug="beta", domain="beta.us.auth0.com")
     with transaction.atomic():
-        assert insert_new(tenant, [_entry(1)]) == 1
-        assert insert_new(other, [_entry(1)]) == 1
+        assert insert_new(tenant, [entry(1)]) == 1
+        assert insert_new(other, [entry(1)]) == 1
     assert ActivityEvent.objects.filter(external_id="entry-1").count() == 2

@@ -33,6 +33,12 @@ def _start(script: str = "", *, cwd: Path = ROOT, **env: str) -> subprocess.Comp
     )
 
 
+def test_activity_retention_keeps_forever_unless_set() -> None:
+    script = "from django.conf import settings; print(settings.TEAMSADMIN_ACTIVITY_RETENTION_DAYS)"
+    assert _start(script).stdout.strip() == "None"
+    assert _start(script, TEAMSADMIN_ACTIVITY_RETENTION_DAYS=" 90 ").stdout.strip() == "90"
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
@@ -40,6 +46,8 @@ def _start(script: str = "", *, cwd: Path = ROOT, **env: str) -> subprocess.Comp
         ("TEAMSADMIN_SANDBOX", "maybe"),
         ("DEBUG", "yes please"),
         ("TEAMSADMIN_HTTP_READ_TIMEOUT", "slow"),
+        ("TEAMSADMIN_ACTIVITY_RETENTION_DAYS", "90 days"),
+        ("TEAMSADMIN_ACTIVITY_RETENTION_DAYS", "0"),
         ("DATABASE_URL", "nosuchdb://x"),
     ],
 )

@@ -17,7 +17,7 @@ def _run(statements: dict[str, Any]) -> Any:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("activity", "0002_drop_redundant_tenant_index")]
+    dependencies = [("activity", "0004_chain_existing_events")]
 
     operations = [
         migrations.RunPython(

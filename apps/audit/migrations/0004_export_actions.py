@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0001_dashboard_actions"),
+        ("audit", "0003_chain_existing_entries"),
     ]
 
     operations = [
