@@ -43,7 +43,7 @@ def shown(directory: Directory) -> dict[str, str]:
         created_at=timezone.now(),
     )
     return {
-        "activity:list": "member_deleted",
+        "activity:list": "Member deleted",
         "members:list": "ada@acme.test",
         "tenants:list": directory.dev.domain,
     }

@@ -140,7 +140,8 @@ def event_export(request: HtmxRequest) -> HttpResponseBase:
         name="activity",
         filename_stem=f"activity-{auth_tenant.team_slug}",
         auth_tenant=auth_tenant,
-        filters=filters_applied(form),
+        # The team is the entry's own Auth Tenant; the filters record what narrowed it.
+        filters={k: v for k, v in filters_applied(form).items() if k != QUERY_PARAM},
     )
     return export_response(export, headers={CHAIN_HEAD_HEADER: chain_head})
 
