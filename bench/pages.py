@@ -47,12 +47,12 @@ def _scratch_database(database: str) -> tuple[str, str]:
     """A fresh database URL and what to drop afterwards (a file path or a database name)."""
     tag = uuid.uuid4().hex[:8]
     if database == "sqlite":
-        path = ROOT / "var" / f"bench-pages-{tag}.sqlite3"
+        path = ROOT / "var" / f"bench-{tag}.sqlite3"
         path.parent.mkdir(exist_ok=True)
         return f"sqlite:///{path}", str(path)
     import psycopg
 
-    name = f"teamsadmin_bench_pages_{tag}"
+    name = f"teamsadmin_bench_{tag}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     return f"{PG_URL}/{name}", name
@@ -87,24 +87,28 @@ def bench_env(url: str) -> dict[str, str]:
     return env
 
 
-def bench_one(database: str, members: int, tenants: int, rounds: int) -> dict[str, Any]:
+def run_child(database: str, script: str, args: list[str]) -> dict[str, Any]:
+    """Run `script --child args` on a scratch database of its own; its last stdout line is JSON."""
     url, handle = _scratch_database(database)
-    env = bench_env(url)
     try:
         done = subprocess.run(
-            [sys.executable, __file__, "--child", str(members), str(tenants), str(rounds)],
-            env=env,
+            [sys.executable, script, "--child", *args],
+            env=bench_env(url),
             cwd=ROOT,
             capture_output=True,
             check=False,
         )
         sys.stderr.write(done.stderr.decode())  # the SQL listing with BENCH_SHOW_SQL=1
         if done.returncode != 0:
-            raise SystemExit(f"bench on {database} failed")
+            raise SystemExit(f"{Path(script).name} on {database} failed")
         result: dict[str, Any] = json.loads(done.stdout.decode().strip().splitlines()[-1])
         return {"database": database, **result}
     finally:
         _drop(database, handle)
+
+
+def bench_one(database: str, members: int, tenants: int, rounds: int) -> dict[str, Any]:
+    return run_child(database, __file__, [str(members), str(tenants), str(rounds)])
 
 
 def _seed(members: int, tenants: int) -> Any:
