@@ -27,28 +27,8 @@ if TYPE_CHECKING:
     from apps.teamsapi.types import ActivityLogEntry
 
 # Every column an entry fills, in row-tuple order (see _row); the table's id is generated.
-FIELDS = (
-    "auth_tenant",
-    "external_id",
-    "type",
-    "status",
-    "current_event",
-    "actor_id",
-    "actor_type",
-    "actor_name",
-    "actor_picture",
-    "actor_is_member",
-    "actor_team_role",
-    "ip",
-    "hostname",
-    "user_agent",
-    "version",
-    "created_at",
-    "details",
-    "stored_at",
-    "chain_seq",
-    "chain_hash",
-)
+# The hashed content comes first, as the chain reads it, then what storing adds.
+FIELDS = (*chain.CONTENT_FIELDS, "stored_at", "chain_seq", "chain_hash")
 STAGING_TABLE = "activity_event_staging"
 
 Row = tuple[Any, ...]
@@ -93,33 +73,15 @@ def _row(
     stamp: Callable[[datetime], Any],
     as_json: Callable[[dict[str, Any]], Any],
 ) -> Row:
-    """One entry as the values of FIELDS; `stamp` and `as_json` put dates and JSON in the
-    form the database takes (`stored_at` already is)."""
-    actor = entry.actor
-    return (
-        auth_tenant_id,
-        entry.id,
-        entry.type,
-        entry.status,
-        entry.current_event,
-        actor.id,
-        actor.type,
-        actor.name,
-        actor.picture,
-        actor.is_member,
-        actor.team_role,
-        entry.ip,
-        entry.hostname,
-        entry.user_agent,
-        entry.version,
-        stamp(entry.created_at),
-        as_json(entry.details),
-        stored_at,
-    )
+    """One entry's hashed content and `stored_at`; `stamp` and `as_json` put its date and JSON
+    in the form the database takes (`stored_at` already is)."""
+    *values, created_at, details = chain.entry_content(auth_tenant_id, entry)
+    return (*values, stamp(created_at), as_json(details), stored_at)
 
 
 def _columns() -> str:
-    column = {field.name: str(field.column) for field in ActivityEvent._meta.concrete_fields}
+    fields = ActivityEvent._meta.concrete_fields
+    column = {name: str(f.column) for f in fields for name in (f.name, f.attname)}
     return ", ".join(connection.ops.quote_name(column[name]) for name in FIELDS)
 
 

@@ -22,7 +22,7 @@ def tenant() -> AuthTenant:
 
 def test_every_column_but_the_key_is_filled() -> None:
     # A new model field must be added to the bulk path too, or it would silently stay empty.
-    names = {field.name for field in ActivityEvent._meta.concrete_fields}
+    names = {field.attname for field in ActivityEvent._meta.concrete_fields}
     assert set(FIELDS) == names - {"id"}
 
 
