@@ -47,7 +47,7 @@ def names(value: str) -> Q:
         return Q(RawSQL(sql, [value], output_field=BooleanField()))  # noqa: S611 - bound
     if connection.vendor == "sqlite":
         each = " UNION ALL ".join(
-            f"SELECT type, value FROM json_each(\"{_TABLE}\".\"details\", '$.\"{key}\"')"
+            f'SELECT type, value FROM json_each("{_TABLE}"."details", \'$."{key}"\')'  # noqa: S608 - fixed names
             for key in KEYS
         )
         sql = f"EXISTS (SELECT 1 FROM ({each}) WHERE type = 'text' AND lower(value) = lower(%s))"  # noqa: S608 - fixed names
