@@ -21,7 +21,7 @@ import json
 import random
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -55,19 +55,14 @@ def _cases(actor_name: str, member_id: str) -> dict[str, dict[str, str]]:
     }
 
 
-def _seed(events: int) -> tuple[Any, str, str]:
-    """N events over 90 days; returns a superuser, an actor's name and a member id."""
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection, transaction
+def event_batches(auth_tenant_id: int, events: int, batch: int = 20_000) -> Iterator[list[Any]]:
+    """N events over 90 days as row tuples of bulk.FIELDS, oldest first, `batch` at a time.
+
+    Chain places are numbered as the sync would; the hash is a placeholder (nothing here
+    verifies the chain, and hashing is the sync's cost, not the database's)."""
+    from django.db import connection
     from django.utils import timezone
 
-    from apps.activity import bulk
-    from apps.authtenants.models import AuthTenant
-
-    call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
-    team = AuthTenant.objects.create(name="Bench", team_slug="bench", domain="bench.auth0.com")
     rng = random.Random(7)
     members = [f"auth0|{n:024d}" for n in range(2000)]
     tenants = [(str(uuid.UUID(int=rng.getrandbits(128))), f"tenant-{n:04d}") for n in range(1000)]
@@ -86,30 +81,53 @@ def _seed(events: int) -> tuple[Any, str, str]:
     now = timezone.now()
     stamp = (lambda v: v) if pg else ops.adapt_datetimefield_value
     as_json = json.dumps if pg else (lambda v: ops.adapt_json_value(v, None))
-    insert = bulk._copy_insert if pg else bulk._executemany_insert
     stored_at = stamp(now)
     offsets = sorted(rng.randrange(90 * 86400 * 1000) for _ in range(events))
-    batch = 20_000
     for start in range(0, events, batch):
         rows = []
-        for offset in offsets[start : start + batch]:
+        for seq, offset in enumerate(offsets[start : start + batch], start + 1):
             type_, name, details = rng.choice(kinds)
             actor_id, actor_name, actor_type = rng.choice(machines if rng.random() < 0.3 else users)
             rows.append(
                 (
-                    team.pk, str(uuid.UUID(int=rng.getrandbits(128), version=4)), type_,
+                    auth_tenant_id, str(uuid.UUID(int=rng.getrandbits(128), version=4)), type_,
                     "Failure" if rng.random() < 0.05 else "Success", name, actor_id, actor_type,
                     actor_name, "", actor_type == "user", "", f"203.0.{rng.randrange(256)}.{rng.randrange(256)}",
                     "bench.teams.auth0.com", "bench", "1", stamp(now - timedelta(milliseconds=offset)),
-                    as_json(details()), stored_at, None, "",  # unchained: the page reads alike
+                    as_json(details()), stored_at, seq, f"{seq:064x}",
                 )
             )  # fmt: skip
-        with transaction.atomic():
-            insert(rows)
+        yield rows
+
+
+def insert_batch(rows: list[Any]) -> int:
+    """Store one batch the way the sync does (COPY on PostgreSQL, executemany elsewhere)."""
+    from django.db import connection, transaction
+
+    from apps.activity import bulk
+
+    insert = bulk._copy_insert if connection.vendor == "postgresql" else bulk._executemany_insert
+    with transaction.atomic():
+        return insert(rows)
+
+
+def _seed(events: int) -> tuple[Any, str, str]:
+    """N events over 90 days; returns a superuser, an actor's name and a member id."""
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from apps.authtenants.models import AuthTenant
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    team = AuthTenant.objects.create(name="Bench", team_slug="bench", domain="bench.auth0.com")
+    for rows in event_batches(team.pk, events):
+        insert_batch(rows)
     with connection.cursor() as cursor:  # planner statistics, as a running database has them
-        cursor.execute("VACUUM ANALYZE" if pg else "ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     owner = get_user_model().objects.create_superuser("bench-owner", "owner@example.com", "x")
-    return owner, users[0][1], members[0]
+    return owner, "User 0", f"auth0|{0:024d}"
 
 
 def _cursor_at(depth: int) -> str:

@@ -1,7 +1,9 @@
 """Free-text search over stored activity, served by an index on each database.
 
-The document is the event's words: its name, type, status, actor, address, host and every key
-and value of its details. Both databases cut it into runs of letters and digits (`teams_owner`
+The document is the words people look an event up by: its name, actor, address and every key
+and value of its details. Type and status have their own exact filters, and the host is the
+team's own name on every event: indexing their words made each stored row dearer (bench/store.py)
+and found nothing the filters do not. Both databases cut it into runs of letters and digits (`teams_owner`
 is "teams owner", `auth0|ada` is "auth0 ada"), so a query is cut the same way in Python and each
 typed term becomes a phrase of whole words: "ada lovelace" finds "Ada Lovelace", "203.0.113"
 finds that address and nothing with the numbers apart. Whole words, not prefixes: a prefix of
@@ -33,7 +35,7 @@ from django.db.models.expressions import RawSQL
 from apps.activity.models import ActivityEvent
 
 FTS_TABLE = "activity_event_fts"
-COLUMNS = ("current_event", "type", "status", "actor_id", "actor_name", "ip", "hostname", "details")
+COLUMNS = ("current_event", "actor_id", "actor_name", "ip", "details")
 _TABLE = ActivityEvent._meta.db_table
 # IMMUTABLE pieces only (an index expression must be): `||` on NOT NULL columns, not concat_ws.
 DOCUMENT_PG = (

@@ -185,15 +185,18 @@ class Subject(StrEnum):
 
     MEMBER = "member"
     TENANT = "tenant"
+    TENANT_NAME = "tenant_name"
     EMAIL = "email"
 
 
 # §6 "Activity content" [inferred: `details` is free-form]: the keys that name who or what an
-# entry is about. A key holds one value or a list of them.
+# entry is about. A key holds one value or a list of them. The Activity page's target filter
+# matches exactly these keys' values.
 DETAIL_SUBJECTS: dict[str, Subject] = {
     "member_id": Subject.MEMBER,
     "tenant_id": Subject.TENANT,
     "tenant_ids": Subject.TENANT,
+    "tenant_name": Subject.TENANT_NAME,
     "email": Subject.EMAIL,
 }
 

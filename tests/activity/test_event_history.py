@@ -274,6 +274,18 @@ def test_word_index_follows_stored_and_deleted_events(log: AuthTenant) -> None:
     assert found() == []
 
 
+def test_target_matches_each_item_of_a_list_and_only_the_subject_keys(log: AuthTenant) -> None:
+    def found(target: str) -> list[str]:
+        events = selectors.activity_list(auth_tenant=log, filters=ActivityFilters(target=target))
+        return [event.current_event for event in events]
+
+    _event(log, "tenants_shared", 3, details={"tenant_ids": ["ten_7", "TEN_8"], "note": "ten_9"})
+    _event(log, "odd_details", 4, details=["ten_7"])
+    assert found("ten_8") == ["tenants_shared"]
+    assert found("Ten_7") == ["tenants_shared"]
+    assert found("ten_9") == []  # "note" names nothing the filter looks for
+
+
 def test_chart_counts_each_day_by_status_and_type(auditor_client: Client, log: AuthTenant) -> None:
     response = auditor_client.get(reverse("activity:chart"), {"range": "7d"})
     chart = response.context["chart"]

@@ -1,10 +1,11 @@
-"""Index the events' words for free-text search: a GIN index on PostgreSQL, FTS5 on SQLite."""
+"""Index the events' words for free-text search (a GIN index on PostgreSQL, FTS5 on SQLite) and,
+on PostgreSQL, the values their details name for the target filter."""
 
 from typing import Any
 
 from django.db import migrations
 
-from apps.activity import search
+from apps.activity import search, targets
 
 
 def _run(statements: dict[str, Any]) -> Any:
@@ -23,5 +24,9 @@ class Migration(migrations.Migration):
         migrations.RunPython(
             _run({"postgresql": search.postgresql_create, "sqlite": search.sqlite_create}),
             _run({"postgresql": search.postgresql_drop, "sqlite": search.sqlite_drop}),
-        )
+        ),
+        migrations.RunPython(
+            _run({"postgresql": targets.postgresql_create}),
+            _run({"postgresql": targets.postgresql_drop}),
+        ),
     ]
