@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.activity.selectors import ActivityFilters
 from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.models import AuthTenant
-from apps.core.filters import DayField, FilterForm, SearchField
+from apps.core.filters import DayField, FilterForm, FilterSelect, SearchField
 from apps.teamsapi.contract import ActivityStatus, ActivityType, ActorType
 
 # Quick ranges reach back from now; "custom" reads the From and To days.
@@ -21,11 +21,14 @@ CUSTOM = "custom"
 
 
 class ActivityFilterForm(FilterForm[ActivityFilters]):
-    auth_tenant = forms.TypedChoiceField(required=False, label="Team", coerce=int)
+    auth_tenant = forms.TypedChoiceField(
+        required=False, label="Team", coerce=int, widget=FilterSelect
+    )
     q = SearchField(max_length=200, label="Search")
     range = forms.ChoiceField(
         required=False,
         label="When",
+        widget=FilterSelect,
         choices=[
             ("", "Any time"),
             ("24h", "Last 24 hours"),
@@ -39,17 +42,20 @@ class ActivityFilterForm(FilterForm[ActivityFilters]):
     type = forms.ChoiceField(
         required=False,
         label="Type",
+        widget=FilterSelect,
         choices=[("", "Any type"), *((t.value, t.value) for t in ActivityType)],
     )
     status = forms.ChoiceField(
         required=False,
         label="Status",
+        widget=FilterSelect,
         choices=[("", "Any status"), *((s.value, s.value) for s in ActivityStatus)],
     )
     actor = SearchField(max_length=200, label="Actor")
     actor_type = forms.ChoiceField(
         required=False,
         label="Actor kind",
+        widget=FilterSelect,
         choices=[
             ("", "Users and machines"),
             (ActorType.USER, "Users"),
