@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
@@ -108,7 +108,64 @@ class FilterForm(forms.Form, Generic[F]):
         raise NotImplementedError
 
 
+# The page query's window column carrying the total; taken off each row once read.
+_TOTAL = "page_rows_total"
+# The largest OFFSET the databases hold (a 64-bit integer): a page number beyond it is clamped
+# by the count, as Django does, instead of reaching the database.
+_OFFSET_MAX = 2**63 - 1
+
+
+class CountingPaginator(Paginator[R]):
+    """A paginator that reads a page and the total in one query: the page's rows carry
+    COUNT(*) OVER (), the count of every row the filters select, computed before LIMIT.
+
+    Only a page that comes back empty (past the end, or nothing matches beyond page 1) needs
+    the separate COUNT(*) a Paginator runs, to clamp the number as Django does.
+    """
+
+    def __init__(self, rows: QuerySet[Any, R], per_page: int) -> None:
+        super().__init__(rows, per_page)
+        self._counted = rows.annotate(**{_TOTAL: Window(Count("*"))})
+        self._fetched: dict[int, list[R]] = {}
+
+    def get_page(self, number: Any) -> Page[R]:
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 1
+        if wanted >= 1 and wanted * self.per_page <= _OFFSET_MAX:
+            self._fetch(wanted)
+        return super().get_page(number)
+
+    def page(self, number: Any) -> Page[R]:
+        number = self.validate_number(number)
+        if number in self._fetched:
+            return Page(self._fetched[number], number, self)
+        return super().page(number)
+
+    def _fetch(self, number: int) -> None:
+        bottom = (number - 1) * self.per_page
+        rows = list(self._counted[bottom : bottom + self.per_page])
+        totals = [_pop_total(row) for row in rows]
+        if totals:
+            self.count = totals[0]  # Paginator.count is a cached_property: no COUNT(*) query
+        elif number == 1:
+            self.count = 0
+        else:
+            return  # past the end: the COUNT(*) decides which page to show instead
+        self._fetched[number] = rows
+
+
+def _pop_total(row: Any) -> int:
+    total: int = row.pop(_TOTAL) if isinstance(row, dict) else vars(row).pop(_TOTAL)
+    return total
+
+
 def page_of(request: HttpRequest, rows: QuerySet[Any, R] | None, *, per_page: int) -> Page[R]:
-    """The ?page= page of rows (Django clamps a malformed or out-of-range number); no rows: empty."""
-    paginator: Paginator[R] = Paginator(rows if rows is not None else [], per_page)
-    return paginator.get_page(request.GET.get("page"))
+    """The ?page= page of rows (Django clamps a malformed or out-of-range number); no rows: empty.
+
+    The rows and their total come in one query (see CountingPaginator).
+    """
+    if rows is None:
+        return Paginator([], per_page).get_page(None)
+    return CountingPaginator(rows, per_page).get_page(request.GET.get("page"))
