@@ -146,7 +146,7 @@ class CountingPaginator(Paginator[R]):
     def _fetch(self, number: int) -> None:
         bottom = (number - 1) * self.per_page
         rows = list(self._counted[bottom : bottom + self.per_page])
-        totals = [_pop_total(row) for row in rows]
+        totals = [pop_column(row, _TOTAL) for row in rows]
         if totals:
             self.count = totals[0]  # Paginator.count is a cached_property: no COUNT(*) query
         elif number == 1:
@@ -156,9 +156,10 @@ class CountingPaginator(Paginator[R]):
         self._fetched[number] = rows
 
 
-def _pop_total(row: Any) -> int:
-    total: int = row.pop(_TOTAL) if isinstance(row, dict) else vars(row).pop(_TOTAL)
-    return total
+def pop_column(row: Any, name: str) -> Any:
+    """Take an annotation the page query carried for the page itself off a row (a dict or a
+    model instance), so the rows read as the selector made them."""
+    return row.pop(name) if isinstance(row, dict) else vars(row).pop(name)
 
 
 def page_of(request: HttpRequest, rows: QuerySet[Any, R] | None, *, per_page: int) -> Page[R]:
