@@ -52,3 +52,20 @@ def test_nothing_matching_is_one_empty_page(directory: Directory) -> None:
     for asked in (None, "1", "5"):
         page = _page(directory, asked, tenant_name="nobody")
         assert (page.number, page.paginator.count, list(page)) == (1, 0, [])
+
+
+def test_a_distinct_query_is_counted_on_its_own(
+    directory: Directory, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    """COUNT over FROM and WHERE would count duplicates; Django's own count does not."""
+    rows = (
+        DirectoryTenant.objects.filter(auth_tenant=directory.auth_tenant)
+        .order_by("environment")
+        .values("environment")
+        .distinct()
+    )
+    with django_assert_num_queries(2):
+        page = page_of(RequestFactory().get("/"), rows, per_page=PER_PAGE)
+        shown = list(page)
+    assert page.paginator.count == 3  # US-3 twice, EU-1, acme-space
+    assert len(shown) == PER_PAGE
