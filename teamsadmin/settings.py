@@ -146,6 +146,8 @@ except (environ.ImproperlyConfigured, KeyError) as exc:
     ) from None
 
 # --- Auth -------------------------------------------------------------------------------------
+# Django's model backend, also reading the dashboard role with the user on every request.
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.RoleBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

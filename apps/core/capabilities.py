@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, IntegerField, Value, When
 
 
 class Role(StrEnum):
@@ -62,6 +63,20 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
 
 # When a user holds several groups, the most powerful one counts.
 _PRECEDENCE = (Role.OWNER, Role.HELPDESK, Role.AUDITOR)
+
+
+def role_precedence() -> Case:
+    """A group name's rank by _PRECEDENCE (0 wins), so a query can pick the role with the user."""
+    return Case(
+        *(When(name=role.value, then=Value(rank)) for rank, role in enumerate(_PRECEDENCE)),
+        output_field=IntegerField(),
+    )
+
+
+def remember_role(user: Any, group_name: str | None) -> None:
+    """Keep the role read along with the user (the group picked by role_precedence), so
+    role_of needs no query of its own."""
+    user._teamsadmin_role = Role(group_name) if group_name else None
 
 
 def role_of(user: Any) -> Role | None:

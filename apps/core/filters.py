@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import QuerySet
+from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
@@ -108,7 +108,84 @@ class FilterForm(forms.Form, Generic[F]):
         raise NotImplementedError
 
 
+# The page query's column carrying the total; taken off each row once read.
+_TOTAL = "page_rows_total"
+# The largest OFFSET the databases hold (a 64-bit integer): a page number beyond it is clamped
+# by the count, as Django does, instead of reaching the database.
+_OFFSET_MAX = 2**63 - 1
+
+
+def _total_of(rows: QuerySet[Any, Any]) -> Subquery:
+    """COUNT(*) of the rows, as a column the page query can carry.
+
+    It does not depend on the row, so the database runs it once per query, and as a query of
+    its own it can still count from an index alone; COUNT(*) OVER () would instead read every
+    matching row before the LIMIT. COUNT as a plain function adds no GROUP BY.
+    """
+    counted = rows.order_by().annotate(n=Func(Value(1), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
+
+
+def _countable(rows: QuerySet[Any, Any]) -> bool:
+    """Whether COUNT over the query's own FROM and WHERE counts its rows (no grouping or union)."""
+    query = rows.query
+    return not (query.distinct or query.group_by is not None or query.combinator or query.is_sliced)
+
+
+class CountingPaginator(Paginator[R]):
+    """A paginator that reads a page and the total in one query: the page's rows carry the
+    count of every row the filters select (see _total_of).
+
+    Only a page that comes back empty (past the end, or nothing matches beyond page 1) needs
+    the separate COUNT(*) a Paginator runs, to clamp the number as Django does.
+    """
+
+    def __init__(self, rows: QuerySet[Any, R], per_page: int) -> None:
+        super().__init__(rows, per_page)
+        self._counted = rows.annotate(**{_TOTAL: _total_of(rows)})
+        self._fetched: dict[int, list[R]] = {}
+
+    def get_page(self, number: Any) -> Page[R]:
+        try:
+            wanted = int(number)
+        except (TypeError, ValueError):
+            wanted = 1
+        if wanted >= 1 and wanted * self.per_page <= _OFFSET_MAX:
+            self._fetch(wanted)
+        return super().get_page(number)
+
+    def page(self, number: Any) -> Page[R]:
+        number = self.validate_number(number)
+        if number in self._fetched:
+            return Page(self._fetched[number], number, self)
+        return super().page(number)
+
+    def _fetch(self, number: int) -> None:
+        bottom = (number - 1) * self.per_page
+        rows = list(self._counted[bottom : bottom + self.per_page])
+        totals = [pop_column(row, _TOTAL) for row in rows]
+        if totals:
+            self.count = totals[0]  # Paginator.count is a cached_property: no COUNT(*) query
+        elif number == 1:
+            self.count = 0
+        else:
+            return  # past the end: the COUNT(*) decides which page to show instead
+        self._fetched[number] = rows
+
+
+def pop_column(row: Any, name: str) -> Any:
+    """Take an annotation the page query carried for the page itself off a row (a dict or a
+    model instance), so the rows read as the selector made them."""
+    return row.pop(name) if isinstance(row, dict) else vars(row).pop(name)
+
+
 def page_of(request: HttpRequest, rows: QuerySet[Any, R] | None, *, per_page: int) -> Page[R]:
-    """The ?page= page of rows (Django clamps a malformed or out-of-range number); no rows: empty."""
+    """The ?page= page of rows (Django clamps a malformed or out-of-range number); no rows: empty.
+
+    The rows and their total come in one query (see CountingPaginator).
+    """
+    number = request.GET.get("page")
+    if rows is not None and _countable(rows):
+        return CountingPaginator(rows, per_page).get_page(number)
     paginator: Paginator[R] = Paginator(rows if rows is not None else [], per_page)
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(number)

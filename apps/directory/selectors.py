@@ -195,13 +195,19 @@ def member_access_history(*, member: DirectoryMember) -> QuerySet[DirectoryAcces
     return member.accesses.select_related("tenant").order_by(_CURRENT_FIRST, "tenant__tenant_name")
 
 
+def _snapshots_newest_first(auth_tenant: AuthTenant) -> QuerySet[DirectorySnapshot]:
+    return DirectorySnapshot.objects.filter(auth_tenant=auth_tenant).order_by("-taken_at", "-pk")
+
+
 def snapshot_latest(*, auth_tenant: AuthTenant) -> DirectorySnapshot | None:
     """The Auth Tenant's most recent directory snapshot, if any."""
-    return (
-        DirectorySnapshot.objects.filter(auth_tenant=auth_tenant)
-        .order_by("-taken_at", "-pk")
-        .first()
-    )
+    return _snapshots_newest_first(auth_tenant).first()
+
+
+def snapshot_taken_at(*, auth_tenant: AuthTenant) -> Subquery:
+    """When the most recent snapshot was taken (NULL without one), as a column a page query can
+    carry: it does not depend on the row, so the database runs it once per query."""
+    return Subquery(_snapshots_newest_first(auth_tenant).values("taken_at")[:1])
 
 
 def members_by_id(

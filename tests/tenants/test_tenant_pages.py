@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timezone import localtime
 from pytest_django import DjangoAssertNumQueries
 
 from apps.directory.models import DirectoryTenant
@@ -84,7 +87,7 @@ def test_tenant_list_query_count_does_not_grow_with_tenants(
     directory: Directory,
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         owner_client.get(reverse("tenants:list"))
 
 
@@ -116,3 +119,16 @@ def test_pages_explain_when_the_directory_was_never_synced(
     directory.auth_tenant.directory_snapshots.all().delete()
     page = owner_client.get(reverse("tenants:list")).content.decode()
     assert "has not been synced yet" in page
+
+
+@pytest.mark.parametrize("query", [{}, {"q": "no-such-tenant"}, {"page": "7"}])
+def test_the_list_says_when_the_newest_snapshot_was_taken(
+    owner_client: Client, directory: Directory, query: dict[str, str]
+) -> None:
+    """With rows on the page, without any, and past the last page."""
+    newest = timezone.now().replace(microsecond=0) + timedelta(hours=1)
+    older = newest - timedelta(days=2)
+    for taken_at in (newest, older):
+        directory.auth_tenant.directory_snapshots.create(taken_at=taken_at, strategy="per_tenant")
+    page = owner_client.get(reverse("tenants:list"), query).content.decode()
+    assert f'directory as of <time datetime="{localtime(newest).isoformat()}">' in page
