@@ -1,0 +1,51 @@
+"""`{% tenant_rows page_obj tenant_link %}`: the tenants list's rows, built in Python.
+
+The list shows 100 rows on every request; the template engine spent more on their ~900 variable
+lookups than the page spent on everything else. Every value is escaped by format_html, as the
+template would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from apps.core.links import RowLink
+
+register = template.Library()
+
+_ROW = (
+    '<tr><td><a href="{}">{}</a></td><td><code>{}</code></td><td>{}</td><td>{}</td>'
+    '<td>{}</td><td>{}</td><td class="nowrap">{}</td></tr>'
+)
+_PRIVATE_CLOUD = SafeString('<span class="muted">private cloud</span>')
+
+
+def _tag(tag: str) -> SafeString:
+    return format_html('<span class="badge">{}</span>', tag) if tag else _PRIVATE_CLOUD
+
+
+def _row(tenant: Mapping[str, Any], link: RowLink) -> tuple[Any, ...]:
+    created = tenant["created_at"]
+    return (
+        link.url(tenant["tenant_id"]),
+        tenant["tenant_name"],
+        tenant["domain"],
+        tenant["environment"],
+        _tag(tenant["environment_tag"]),
+        tenant["locality"],
+        tenant["member_count"],
+        # What `|day` shows: the ISO date in the display time zone.
+        timezone.localtime(created).date().isoformat() if created else "",
+    )
+
+
+@register.simple_tag
+def tenant_rows(tenants: Iterable[Mapping[str, Any]], link: RowLink) -> SafeString:
+    """One <tr> per tenant row of the list selector, as the table's cells read them."""
+    return format_html_join("", _ROW, (_row(tenant, link) for tenant in tenants))
