@@ -99,7 +99,10 @@ TEMPLATES = [
                 "apps.core.context_processors.navigation",
                 "apps.authtenants.current.team_switcher",
             ],
-            "libraries": {"display": "teamsadmin.display"},
+            "libraries": {
+                "display": "teamsadmin.display",
+                "activity_rows": "teamsadmin.activity_rows",
+            },
         },
     },
 ]
