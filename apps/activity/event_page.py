@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
-
 from apps.activity.models import ActivityEvent
+from apps.activity.selectors import Cursor, newer_than, older_than
 
 AROUND = 5  # events shown before and after the one on the page
 
@@ -24,11 +23,7 @@ def events_around(
     """Up to `count` events of the same Auth Tenant just before and just after `event`, each
     list oldest first, in the log's order (time, then id for events of the same instant)."""
     same = ActivityEvent.objects.filter(auth_tenant_id=event.auth_tenant_id)
-    at, key = event.created_at, event.external_id
-    before = same.filter(Q(created_at__lt=at) | Q(created_at=at, external_id__lt=key)).order_by(
-        "-created_at", "-external_id"
-    )[:count]
-    after = same.filter(Q(created_at__gt=at) | Q(created_at=at, external_id__gt=key)).order_by(
-        "created_at", "external_id"
-    )[:count]
+    here = Cursor.of(event)
+    before = older_than(same, here).order_by("-created_at", "-external_id")[:count]
+    after = newer_than(same, here).order_by("created_at", "external_id")[:count]
     return list(before)[::-1], list(after)

@@ -144,13 +144,15 @@ def activity_list(
     return events.order_by("-created_at", "-external_id")
 
 
-def _older_than(events: QuerySet[ActivityEvent], cursor: Cursor) -> QuerySet[ActivityEvent]:
+def older_than(events: QuerySet[ActivityEvent], cursor: Cursor) -> QuerySet[ActivityEvent]:
+    """The events before the cursor in the log's order, written as a range on the index."""
     return events.filter(created_at__lte=cursor.created_at).exclude(
         created_at=cursor.created_at, external_id__gte=cursor.external_id
     )
 
 
-def _newer_than(events: QuerySet[ActivityEvent], cursor: Cursor) -> QuerySet[ActivityEvent]:
+def newer_than(events: QuerySet[ActivityEvent], cursor: Cursor) -> QuerySet[ActivityEvent]:
+    """The events after the cursor in the log's order, written as a range on the index."""
     return events.filter(created_at__gte=cursor.created_at).exclude(
         created_at=cursor.created_at, external_id__lte=cursor.external_id
     )
@@ -171,13 +173,13 @@ def activity_page(
     """
     events = activity_list(auth_tenant=auth_tenant, filters=filters)
     if after is not None:
-        rows = list(_newer_than(events, after).reverse()[: size + 1])
+        rows = list(newer_than(events, after).reverse()[: size + 1])
         if len(rows) <= size:  # fewer than a page is newer: that is the newest page
             return activity_page(auth_tenant=auth_tenant, filters=filters, size=size)
         rows = rows[:size][::-1]
         has_older = True
     else:
-        rows = list((events if before is None else _older_than(events, before))[: size + 1])
+        rows = list((events if before is None else older_than(events, before))[: size + 1])
         has_older = len(rows) > size
         rows = rows[:size]
     is_newest = after is None and before is None

@@ -81,15 +81,15 @@ def event_list(request: HtmxRequest) -> HttpResponse:
             "page": page,
             "cursor_error": cursor_error,
             "activity_status": activity_status,
-            "query": _export_query(request),
+            "query": _filter_query(request),
             "can_export": can(request.user, Capability.EXPORT_ACTIVITY),
             "can_verify": can(request.user, Capability.VERIFY_ARCHIVE),
         },
     )
 
 
-def _export_query(request: HtmxRequest) -> str:
-    """The filters of the query string without the page position (an export takes every page)."""
+def _filter_query(request: HtmxRequest) -> str:
+    """The filters of the query string without the page position (the chart covers every page)."""
     query = request.GET.copy()
     for name in ("before", "after"):
         query.pop(name, None)
@@ -108,7 +108,7 @@ def event_chart(request: HtmxRequest) -> HttpResponse:
     return render(
         request,
         page_or_partial(request, "activity/event_chart.html", "event-chart"),
-        {"auth_tenant": auth_tenant, "form": form, "chart": chart, "query": _export_query(request)},
+        {"auth_tenant": auth_tenant, "form": form, "chart": chart, "query": _filter_query(request)},
     )
 
 
@@ -141,7 +141,7 @@ def event_export(request: HtmxRequest) -> HttpResponseBase:
         filename_stem=f"activity-{auth_tenant.team_slug}",
         auth_tenant=auth_tenant,
         # The team is the entry's own Auth Tenant; the filters record what narrowed it.
-        filters={k: v for k, v in filters_applied(form).items() if k != QUERY_PARAM},
+        filters=filters_applied(form, leave_out=[QUERY_PARAM]),
     )
     return export_response(export, headers={CHAIN_HEAD_HEADER: chain_head})
 

@@ -49,6 +49,6 @@ def audit_entry_export(request: HtmxRequest) -> HttpResponseBase:
         filename_stem="dashboard-actions"
         + (f"-{auth_tenant.team_slug}" if auth_tenant is not None else ""),
         auth_tenant=auth_tenant,
-        filters={k: v for k, v in filters_applied(form).items() if k not in ("before", "after")},
+        filters=filters_applied(form, leave_out=["before", "after"]),
     )
     return export_response(export)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -471,9 +471,15 @@ class ExportFormatForm(forms.Form):
         return ExportFormat(self.cleaned_data["export_format"]) if self.is_valid() else None
 
 
-def filters_applied(form: forms.Form) -> dict[str, Any]:
-    """The filters a valid form applies, blanks left out: what the export's record names."""
-    return {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
+def filters_applied(form: forms.Form, *, leave_out: Iterable[str] = ()) -> dict[str, Any]:
+    """The filters a valid form applies, blanks and `leave_out` fields (page position, what the
+    record names on its own) left out: what the export's record names."""
+    skip = frozenset(leave_out)
+    return {
+        name: value
+        for name, value in form.cleaned_data.items()
+        if value not in (None, "") and name not in skip
+    }
 
 
 def export_refused(
