@@ -72,6 +72,21 @@ class ActivityEvent(models.Model):
         return f"{self.type or 'event'} {self.current_event} at {self.created_at:%Y-%m-%d %H:%M:%S}"
 
 
+class ActivityActor(models.Model):
+    """One actor (id and name) the Auth Tenant's stored events name: the actor filter's lookup
+    table (apps/activity/actors.py). Database triggers add a row as events are stored; its
+    unique key and the triggers are made by the migration, per database."""
+
+    auth_tenant = models.ForeignKey(
+        "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    actor_id = models.CharField(max_length=1024, blank=True)
+    actor_name = models.CharField(max_length=512, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or self.actor_id} (Auth Tenant {self.auth_tenant_id})"
+
+
 class ActivityCheckpoint(models.Model):
     """How far an Auth Tenant's activity log is stored.
 

@@ -11,9 +11,10 @@ How each filter stays fast at a million events (EXPLAIN on SQLite and PostgreSQL
   -created_at): equality then created_at order, with only ties on created_at left to sort.
   Combined with other filters, the planner takes the most selective of these and checks the rest
   row by row, reading about 51 / selectivity entries.
-- Free text and actor go through the word index (apps/activity/search.py): the index narrows to
-  events holding the words, then the exact actor comparison runs only on those. A name nobody
-  has costs one index probe instead of a scan of the log.
+- Free text goes through the word index (apps/activity/search.py): the index narrows to events
+  holding the words. A word nobody wrote costs one index probe instead of a scan of the log.
+- Actor looks the text up among the log's actors, then reads `activity_tenant_actor`
+  (auth_tenant, actor_id, -created_at) for those ids (apps/activity/actors.py).
 - Target goes through its own index on PostgreSQL (apps/activity/targets.py): one probe reads
   only the events whose details name the value.
 """
@@ -30,10 +31,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 
-from apps.activity import chain, search, targets
+from apps.activity import actors, chain, search, targets
 from apps.activity.models import ActivityEvent
 from apps.core import hashchain
 from apps.core.hashchain import ChainReport
@@ -133,10 +134,7 @@ def activity_list(
     }
     events = events.filter(**{key: value for key, value in exact.items() if value})
     if filters.actor:
-        events = events.filter(
-            search.matches(filters.actor, phrase=True),
-            Q(actor_id=filters.actor) | Q(actor_name__icontains=filters.actor),
-        )
+        events = events.filter(actors.matches(auth_tenant.pk, filters.actor))
     if filters.target:
         events = events.filter(targets.names(filters.target))
     if filters.q:
@@ -197,40 +195,44 @@ def activity_page(
 
 def _count_within(events: QuerySet[ActivityEvent], budget_ms: int) -> int | None:
     """The number of rows, or None when counting takes longer than the budget (then stopped)."""
+    # Outside a transaction the block below is one: its settings end with it, nothing to restore.
+    nested = connection.in_atomic_block
     try:
-        with transaction.atomic(), _time_limit(budget_ms):
+        with transaction.atomic(), _time_limit(budget_ms, restore=nested):
             return events.count()
     except OperationalError:  # cancelled by the limit; the savepoint undoes the failed statement
         return None
 
 
+_LIMITS_PG = (
+    "SELECT set_config('statement_timeout', %s, true), "
+    "set_config('max_parallel_workers_per_gather', %s, true)"
+)
+
+
 @contextmanager
-def _time_limit(ms: int) -> Iterator[None]:
+def _time_limit(ms: int, *, restore: bool) -> Iterator[None]:
     """Cancel the statements of the block that run past `ms` (use inside atomic()).
 
-    PostgreSQL: a transaction-local statement_timeout, put back after the block (a cancelled
-    block's savepoint rollback puts it back too). SQLite: a progress handler that interrupts.
+    PostgreSQL: a transaction-local statement_timeout, and no parallel workers (starting and
+    cancelling them outlasts a short budget). With `restore` (the block is a savepoint in a
+    longer transaction) the previous values are put back after it; a cancelled block's savepoint
+    rollback puts them back too. SQLite: a progress handler that interrupts.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('statement_timeout'), "
-                "current_setting('max_parallel_workers_per_gather')"
-            )
-            previous = cursor.fetchone()
-            # No parallel workers either: starting and cancelling them outlasts a short budget.
-            cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true), "
-                "set_config('max_parallel_workers_per_gather', '0', true)",
-                [f"{ms}ms"],
-            )
+            previous = None
+            if restore:
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), "
+                    "current_setting('max_parallel_workers_per_gather')"
+                )
+                previous = cursor.fetchone()
+            cursor.execute(_LIMITS_PG, [f"{ms}ms", "0"])
         yield
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('statement_timeout', %s, true), "
-                "set_config('max_parallel_workers_per_gather', %s, true)",
-                previous,
-            )
+        if previous is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(_LIMITS_PG, previous)
     elif connection.vendor == "sqlite":
         deadline = time.perf_counter() + ms / 1000
         raw = connection.connection

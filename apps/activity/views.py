@@ -70,8 +70,9 @@ def event_list(request: HtmxRequest) -> HttpResponse:
             page = selectors.activity_page(
                 auth_tenant=auth_tenant, filters=filters, before=before, after=after
             )
-        status = sync_selectors.sync_status_get(auth_tenant=auth_tenant)
-        activity_status = next((k for k in status.kinds if k.kind == SyncKind.ACTIVITY), None)
+        activity_status = sync_selectors.sync_kind_status(
+            auth_tenant=auth_tenant, kind=SyncKind.ACTIVITY
+        )
     return render(
         request,
         page_or_partial(request, "activity/event_list.html", "event-table"),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import connection
 from django.db.models import Model
 
@@ -20,3 +23,18 @@ def analyze(model: type[Model]) -> None:
         if connection.vendor == "sqlite":
             cursor.execute(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}")
         cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+SqlBuilder = Callable[[], list[str]]
+
+
+def run_per_vendor(statements: dict[str, SqlBuilder]) -> Callable[[Any, Any], None]:
+    """A RunPython function that executes the statements built for the migrating database
+    (keyed by vendor: "postgresql", "sqlite"); other databases get none."""
+
+    def run(apps: Any, schema_editor: Any) -> None:
+        build = statements.get(schema_editor.connection.vendor)
+        for sql in build() if build else []:
+            schema_editor.execute(sql)
+
+    return run

@@ -63,19 +63,21 @@ def running_runs(*, auth_tenant: AuthTenant) -> list[RunningRun]:
 def sync_status_get(*, auth_tenant: AuthTenant) -> AuthTenantSyncStatus:
     """The status page's view of one Auth Tenant."""
     runs = sync_run_list(auth_tenant=auth_tenant)
-    kinds = [
-        KindStatus(
-            kind=kind.value,
-            label=kind.label,
-            last_success=runs.filter(kind=kind, status=SyncStatus.SUCCEEDED).first(),
-        )
-        for kind in SyncKind
-    ]
     return AuthTenantSyncStatus(
         auth_tenant=auth_tenant,
-        kinds=kinds,
+        kinds=[sync_kind_status(auth_tenant=auth_tenant, kind=kind) for kind in SyncKind],
         running=running_runs(auth_tenant=auth_tenant),
         failures=list(runs.filter(status=SyncStatus.FAILED)[:RECENT_FAILURES]),
+    )
+
+
+def sync_kind_status(*, auth_tenant: AuthTenant, kind: SyncKind) -> KindStatus:
+    """Where one kind of sync stands for the Auth Tenant: its last successful run."""
+    runs = sync_run_list(auth_tenant=auth_tenant)
+    return KindStatus(
+        kind=kind.value,
+        label=kind.label,
+        last_success=runs.filter(kind=kind, status=SyncStatus.SUCCEEDED).first(),
     )
 
 

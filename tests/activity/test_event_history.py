@@ -14,10 +14,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.activity import selectors
-from apps.activity.models import ActivityEvent
+from apps.activity import actors, selectors
+from apps.activity.bulk import insert_new
+from apps.activity.models import ActivityActor, ActivityEvent
 from apps.activity.selectors import ActivityFilters, Cursor
 from apps.authtenants.models import AuthTenant
+from tests.activity.conftest import entry as log_entry
 from tests.factories import AuthTenantFactory
 
 URL = reverse("activity:list")
@@ -132,6 +134,39 @@ def test_filters_combine_to_exactly_the_matching_events(
     auditor_client: Client, log: AuthTenant, query: dict[str, str], expected: list[str]
 ) -> None:
     assert _names(auditor_client, query) == expected
+
+
+def _actors(auth_tenant: AuthTenant) -> set[tuple[str, str]]:
+    return set(
+        ActivityActor.objects.filter(auth_tenant=auth_tenant).values_list("actor_id", "actor_name")
+    )
+
+
+def test_actors_are_recorded_however_events_are_stored(log: AuthTenant) -> None:
+    # Created one by one through the ORM (the fixture), each pair once.
+    assert _actors(log) == {("auth0|ada", "Ada Lovelace"), ("cli_deploy", "Deploy bot")}
+    # The sync's bulk insert (COPY on PostgreSQL), and an actor renamed in place.
+    insert_new(log, [log_entry(1, actor={"id": "auth0|kay", "type": "user", "name": "Kay"})])
+    ActivityEvent.objects.filter(current_event="member_invited").update(actor_name="Ada L.")
+    assert _actors(log) >= {("auth0|kay", "Kay"), ("auth0|ada", "Ada L.")}
+    other = AuthTenantFactory.create(name="Other")
+    _event(other, "x", 1)
+    assert _actors(other) == {("auth0|ada", "Ada Lovelace")}  # per Auth Tenant
+
+
+def test_actor_filter_compares_each_event_with_the_text(
+    auditor_client: Client, log: AuthTenant
+) -> None:
+    # The same id under an earlier name: only the events whose own name matches.
+    _event(log, "renamed", 3, actor_name="Countess of Lovelace")
+    assert _names(auditor_client, {"actor": "countess"}) == ["renamed"]
+    assert "renamed" in _names(auditor_client, {"actor": "auth0|ada"})
+    assert _names(auditor_client, {"actor": "nobody at all"}) == []
+    # More matching actors than the lookup narrows to: compared with the text directly.
+    for n in range(actors.MAX_ACTORS + 1):
+        _event(log, f"many-{n}", 4, actor_id=f"auth0|a{n}", actor_name=f"Agent {n}")
+    assert len(_names(auditor_client, {"actor": "agent"})) == actors.MAX_ACTORS  # one page
+    assert _names(auditor_client, {"actor": "agent 7"}) == ["many-7"]
 
 
 def test_custom_dates_are_inclusive_days(auditor_client: Client, log: AuthTenant) -> None:
@@ -313,6 +348,19 @@ def test_a_slow_count_is_cut_short_and_the_database_keeps_its_settings(log: Auth
     assert time.perf_counter() - started < 2
     # The limit ended with the count: the next statement and count run to the end.
     assert selectors._count_within(ActivityEvent.objects.all(), 5_000) == 6
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone() == ("0",)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_count_outside_a_transaction_leaves_no_limit_behind() -> None:
+    _event(AuthTenantFactory.create(name="Acme"), "x", 1)
+    slow = ActivityEvent.objects.filter(id__lt=RawSQL(_SLOW, []))  # noqa: S611 - fixed text
+    assert not connection.in_atomic_block
+    assert selectors._count_within(slow, 50) is None
+    assert selectors._count_within(ActivityEvent.objects.all(), 5_000) == 1
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW statement_timeout")
