@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.db.models import QuerySet
 
 from apps.authtenants import crypto
 from apps.authtenants.hosts import allowed_hosts
@@ -69,12 +70,17 @@ def outbound_policy(auth_tenant: AuthTenant) -> OutboundPolicy:
     )
 
 
+def enabled_clients(auth_tenant: AuthTenant) -> QuerySet[AuthClient]:
+    """The clients calls may use, in the order they are tried (oldest first)."""
+    return auth_tenant.clients.filter(enabled=True).order_by("pk")
+
+
 def connection_settings(
     auth_tenant: AuthTenant, clients: Iterable[AuthClient] | None = None
 ) -> ConnectionSettings:
     """The Auth Tenant's endpoints with `clients` (default: its enabled clients, oldest first)."""
     if clients is None:
-        clients = auth_tenant.clients.filter(enabled=True).order_by("pk")
+        clients = enabled_clients(auth_tenant)
     return ConnectionSettings(
         ref=str(auth_tenant.pk),
         name=auth_tenant.name,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from apps.authtenants.connection import connection_settings
+from apps.authtenants.connection import client_settings, enabled_clients
 from apps.authtenants.models import AuthTenant
 from apps.core.errors import ServiceError
 from apps.teamsapi.connection import fewest_scope_client
@@ -44,14 +44,14 @@ def action_gates(auth_tenant: AuthTenant) -> dict[OperationName, ScopeGate | Non
     One query (the enabled clients), picked by the same function and client order the calls
     use, so a button shown enabled is one whose call finds a client.
     """
-    clients = connection_settings(auth_tenant).clients
-    fix_url = reverse(FIX_URL_NAME, args=[auth_tenant.pk])
-    gates: dict[OperationName, ScopeGate | None] = {}
-    for name, operation in OPERATIONS.items():
-        if fewest_scope_client(clients, operation) is not None:
-            gates[name] = None
-        else:
-            gates[name] = ScopeGate(operation.scope, scope_gate_message(operation.scope), fix_url)
+    clients = [client_settings(client) for client in enabled_clients(auth_tenant)]
+    missing = [op for op in OPERATIONS.values() if fewest_scope_client(clients, op) is None]
+    fix_url = reverse(FIX_URL_NAME, args=[auth_tenant.pk]) if missing else ""
+    gates: dict[OperationName, ScopeGate | None] = dict.fromkeys(OPERATIONS)
+    for operation in missing:
+        gates[operation.name] = ScopeGate(
+            operation.scope, scope_gate_message(operation.scope), fix_url
+        )
     return gates
 
 

@@ -38,3 +38,4 @@ def test_an_unknown_or_inactive_user_is_nobody(db: None) -> None:
     user = User.objects.create_user("gone", password="pw", is_active=False)  # noqa: S106
     assert RoleBackend().get_user(user.pk) is None
     assert RoleBackend().get_user(user.pk + 1) is None
+    assert RoleBackend().get_user("not-a-number") is None  # a tampered session
