@@ -1,8 +1,8 @@
 """`{% tenant_rows page_obj tenant_link %}`: the tenants list's rows, built in Python.
 
 The list shows 100 rows on every request; the template engine spent more on their ~900 variable
-lookups than the page spent on everything else. Every value is escaped by format_html, as the
-template would.
+lookups than the page spent on everything else. Every value is escaped as the template would
+(apps/core/rowhtml.py).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from apps.core.links import RowLink
+from apps.core.rowhtml import format_row
 
 register = template.Library()
 
@@ -27,7 +27,7 @@ _PRIVATE_CLOUD = SafeString('<span class="muted">private cloud</span>')
 
 
 def _tag(tag: str) -> SafeString:
-    return format_html('<span class="badge">{}</span>', tag) if tag else _PRIVATE_CLOUD
+    return format_row('<span class="badge">{}</span>', tag) if tag else _PRIVATE_CLOUD
 
 
 def _row(tenant: Mapping[str, Any], link: RowLink) -> tuple[Any, ...]:
@@ -48,4 +48,4 @@ def _row(tenant: Mapping[str, Any], link: RowLink) -> tuple[Any, ...]:
 @register.simple_tag
 def tenant_rows(tenants: Iterable[Mapping[str, Any]], link: RowLink) -> SafeString:
     """One <tr> per tenant row of the list selector, as the table's cells read them."""
-    return format_html_join("", _ROW, (_row(tenant, link) for tenant in tenants))
+    return SafeString("".join(format_row(_ROW, *_row(tenant, link)) for tenant in tenants))
