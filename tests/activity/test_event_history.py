@@ -367,6 +367,23 @@ def test_a_count_outside_a_transaction_leaves_no_limit_behind() -> None:
             assert cursor.fetchone() == ("0",)
 
 
+def test_far_more_matches_than_the_cap_are_estimated_not_counted(
+    log: AuthTenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "ESTIMATE_FROM", 1)  # six events count as "far more"
+    newest = selectors.activity_page(auth_tenant=log, filters=ActivityFilters(), size=2)
+    assert newest.older is not None
+    older = selectors.activity_page(
+        auth_tenant=log, filters=ActivityFilters(), before=newest.older, size=2
+    )
+    if connection.vendor == "postgresql":
+        assert older.count is None
+        assert older.estimate is not None and older.estimate >= 1
+        assert older.count_text.startswith("About ") and older.count_text.endswith("(estimated)")
+    else:  # SQLite gives no estimate: the events are counted
+        assert (older.count, older.estimate) == (6, None)
+
+
 @pytest.mark.parametrize(
     ("count", "text"),
     [(1, "1 event"), (1234, "1,234 events"), (10_001, "10,000+ events"), (None, "Many events")],
@@ -374,3 +391,13 @@ def test_a_count_outside_a_transaction_leaves_no_limit_behind() -> None:
 def test_the_count_reads_as_words(count: int | None, text: str) -> None:
     page = selectors.ActivityPage(events=[], newer=None, older=None, count=count, is_newest=True)
     assert page.count_text.startswith(text)
+
+
+@pytest.mark.parametrize(
+    ("estimate", "text"), [(100_000, "About 100,000 events"), (502_480, "About 500,000 events")]
+)
+def test_an_estimate_reads_as_one(estimate: int, text: str) -> None:
+    page = selectors.ActivityPage(
+        events=[], newer=None, older=None, count=None, is_newest=False, estimate=estimate
+    )
+    assert page.count_text == f"{text} (estimated)"
