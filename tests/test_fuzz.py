@@ -264,7 +264,11 @@ INPUTS: dict[str, Inputs] = {
         query=(*TEAMS_API_PAGING, *named("sort", "environment", "environment_tag", "locality"))
     ),
     "sandbox:token": Inputs(),
-    # The sandbox as an OpenID provider: its sign-in page and userinfo.
+    # Single sign-on: the dashboard's round trip, and the sandbox's sign-in page and userinfo.
+    "accounts:sso": Inputs(query=named("next"), anonymous=True),
+    "accounts:sso-callback": Inputs(
+        query=named("state", "code", "error", "error_description"), anonymous=True
+    ),
     "sandbox:authorize": Inputs(
         query=named(*OIDC_AUTHORIZE),
         form=named(*OIDC_AUTHORIZE, "email", "password", "action"),
