@@ -77,3 +77,23 @@ def env_secret(name: str, default: str) -> str:
                 f"{name}_FILE points at an unreadable file ({exc.strerror})."
             ) from None
     return env_str(name, default)
+
+
+def env_pairs(
+    name: str, default: list[tuple[str, str]], *, keys: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """Comma-separated `key=value` items, each key among `keys` (a key may repeat)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return list(default)
+    pairs: list[tuple[str, str]] = []
+    for item in raw.split(","):
+        key, sep, value = (part.strip() for part in item.partition("="))
+        if not sep or not key or not value:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated key=value items, got {item.strip()!r}."
+            )
+        if key not in keys:
+            raise ImproperlyConfigured(f"{name}: {key!r} is not one of {', '.join(keys)}.")
+        pairs.append((key, value))
+    return pairs

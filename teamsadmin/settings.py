@@ -15,6 +15,7 @@ from teamsadmin.envtools import (
     env_int,
     env_list,
     env_optional_int,
+    env_pairs,
     env_secret,
     env_str,
 )
@@ -260,6 +261,51 @@ TEAMSADMIN_SANDBOX_RATE_LIMIT = env_bool("TEAMSADMIN_SANDBOX_RATE_LIMIT", True)
 TEAMSADMIN_SANDBOX_TOKEN_LIFETIME_SECONDS = env_int(
     "TEAMSADMIN_SANDBOX_TOKEN_LIFETIME_SECONDS", 86400, minimum=1
 )
+
+# Single sign-on (OpenID Connect): on when an issuer is set. Unless one is configured, the
+# sandbox's Auth Tenant is the identity provider while the sandbox is on; this is the one place
+# that default lives. An issuer that is a path is taken relative to the dashboard's own address,
+# so the default works on whatever port the dashboard is served.
+SANDBOX_OIDC_ISSUER = "/sandbox/auth/acme.us.auth0.com/"
+_OIDC_FROM_SANDBOX = TEAMSADMIN_SANDBOX and not os.environ.get("TEAMSADMIN_OIDC_ISSUER", "").strip()
+TEAMSADMIN_OIDC_ISSUER = env_str(
+    "TEAMSADMIN_OIDC_ISSUER", SANDBOX_OIDC_ISSUER if _OIDC_FROM_SANDBOX else ""
+)
+TEAMSADMIN_OIDC_CLIENT_ID = env_str(
+    "TEAMSADMIN_OIDC_CLIENT_ID", "teamsadminDashboardSso000000001" if _OIDC_FROM_SANDBOX else ""
+)
+TEAMSADMIN_OIDC_CLIENT_SECRET = env_secret(
+    "TEAMSADMIN_OIDC_CLIENT_SECRET", "sandbox-sso-secret-change-me" if _OIDC_FROM_SANDBOX else ""
+)
+TEAMSADMIN_OIDC_PROVIDER_NAME = env_str(
+    "TEAMSADMIN_OIDC_PROVIDER_NAME", "the sandbox's Acme sign-in" if _OIDC_FROM_SANDBOX else ""
+)
+TEAMSADMIN_OIDC_ALLOWED_DOMAINS = [
+    domain.lower().lstrip("@") for domain in env_list("TEAMSADMIN_OIDC_ALLOWED_DOMAINS", [])
+]
+TEAMSADMIN_OIDC_ROLES_CLAIM = env_str(
+    "TEAMSADMIN_OIDC_ROLES_CLAIM", "https://teamsadmin.example/roles"
+)
+TEAMSADMIN_OIDC_ROLE_MAP = env_pairs(
+    "TEAMSADMIN_OIDC_ROLE_MAP",
+    [("owner", "teams-owners"), ("helpdesk", "teams-helpdesk"), ("auditor", "teams-auditors")],
+    keys=("owner", "helpdesk", "auditor"),
+)
+if TEAMSADMIN_OIDC_ISSUER:
+    if not TEAMSADMIN_OIDC_ISSUER.startswith(("https://", "http://", "/")):
+        raise ImproperlyConfigured(
+            f"TEAMSADMIN_OIDC_ISSUER must be an https:// URL, got {TEAMSADMIN_OIDC_ISSUER!r}."
+        )
+    if TEAMSADMIN_OIDC_ISSUER.startswith("http://") and not DEBUG:
+        raise ImproperlyConfigured("TEAMSADMIN_OIDC_ISSUER must use https:// when DEBUG is off.")
+    if not TEAMSADMIN_OIDC_CLIENT_ID:
+        raise ImproperlyConfigured(
+            "TEAMSADMIN_OIDC_CLIENT_ID must be set with TEAMSADMIN_OIDC_ISSUER."
+        )
+    if not TEAMSADMIN_OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured(
+            "TEAMSADMIN_OIDC_CLIENT_SECRET must be set with TEAMSADMIN_OIDC_ISSUER."
+        )
 
 # --- Logging ----------------------------------------------------------------------------------
 # The console shows Teams Admin's own lines (one summary per sync run) and the dashboard's

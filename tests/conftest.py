@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.authtenants",
     "tests.fixtures.directory",
+    "tests.fixtures.sso",
 ]
 
 

@@ -172,6 +172,17 @@ TEAMS_API_PAGING = named("take", "from")
 
 ACCESS_FORM = named("form_token")
 
+OIDC_AUTHORIZE = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+)
+
 INPUTS: dict[str, Inputs] = {
     # Tenant access: ?tenant= preselects (repeatable); the forms' fields and their one-time token.
     "access:change": Inputs(query=named("tenant"), form=(*fields(AccessChangeForm), *ACCESS_FORM)),
@@ -253,6 +264,16 @@ INPUTS: dict[str, Inputs] = {
         query=(*TEAMS_API_PAGING, *named("sort", "environment", "environment_tag", "locality"))
     ),
     "sandbox:token": Inputs(),
+    # Single sign-on: the dashboard's round trip, and the sandbox's sign-in page and userinfo.
+    "accounts:sso": Inputs(query=named("next"), anonymous=True),
+    "accounts:sso-callback": Inputs(
+        query=named("state", "code", "error", "error_description"), anonymous=True
+    ),
+    "sandbox:authorize": Inputs(
+        query=named(*OIDC_AUTHORIZE),
+        form=named(*OIDC_AUTHORIZE, "email", "password", "action"),
+    ),
+    "sandbox:userinfo": Inputs(),
 }
 
 ROUTES = routes(skip=("admin/", "static/"))

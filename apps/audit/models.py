@@ -23,6 +23,8 @@ class AuditAction(models.TextChoices):
     TENANT_ACCESS_REVOKE = "tenant_access_revoke", "Revoke tenant access"
     EXPORT_ACTIVITY = "export_activity", "Export activity"
     EXPORT_AUDIT = "export_audit", "Export dashboard actions"
+    SSO_ROLE_SET = "sso_role_set", "Set role from single sign-on"
+    SSO_SIGN_IN = "sso_sign_in", "Sign in with single sign-on"
 
 
 class AuditOutcome(models.TextChoices):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -71,6 +72,12 @@ def role_precedence() -> Case:
         *(When(name=role.value, then=Value(rank)) for rank, role in enumerate(_PRECEDENCE)),
         output_field=IntegerField(),
     )
+
+
+def strongest_role(roles: Iterable[Role]) -> Role | None:
+    """The most powerful of `roles` by _PRECEDENCE, or None when there are none."""
+    held = set(roles)
+    return next((role for role in _PRECEDENCE if role in held), None)
 
 
 def remember_role(user: Any, group_name: str | None) -> None:

@@ -10,7 +10,9 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from django.conf import settings
@@ -154,8 +156,14 @@ def mint(auth_tenant: SandboxAuthTenant, params: dict[str, str]) -> Minted:
     return Minted(token, lifetime, " ".join(scopes))
 
 
-def token_endpoint(request: HttpRequest, auth_tenant: SandboxAuthTenant) -> HttpResponse:
-    """POST /oauth/token: the client-credentials grant, with rate-limit headers (§10)."""
+CodeGrant = Callable[[SandboxAuthTenant, dict[str, str]], dict[str, Any]]
+
+
+def token_endpoint(
+    request: HttpRequest, auth_tenant: SandboxAuthTenant, *, code_grant: CodeGrant
+) -> HttpResponse:
+    """POST /oauth/token: the client-credentials grant (§2), or `code_grant` for sign-ins,
+    with rate-limit headers (§10)."""
     early: TokenRequestError | None = None
     try:
         params = _token_params(request)
@@ -177,16 +185,19 @@ def token_endpoint(request: HttpRequest, auth_tenant: SandboxAuthTenant) -> Http
     try:
         if early is not None:
             raise early
-        minted = mint(auth_tenant, params)
+        if params.get("grant_type") == contract.OIDC_GRANT_TYPE:
+            granted = code_grant(auth_tenant, params)
+        else:
+            minted = mint(auth_tenant, params)
+            granted = {
+                "access_token": minted.access_token,
+                "token_type": "Bearer",
+                "expires_in": minted.expires_in,
+                "scope": minted.scope,
+            }
     except TokenRequestError as exc:
         body = {"error": exc.error, "error_description": exc.description}
         return verdict.apply(json_response(body, status=exc.status))
-    granted: dict[str, str | int] = {
-        "access_token": minted.access_token,
-        "token_type": "Bearer",
-        "expires_in": minted.expires_in,
-        "scope": minted.scope,
-    }
     response = verdict.apply(json_response(granted))
     response["Cache-Control"] = "no-store"
     return response

@@ -183,3 +183,19 @@ SEED_ONLY_EVENTS = {
 }
 # §6 [inferred] seeded private-cloud spaces: name suffix -> primary locality
 SEED_PRIVATE_SPACES = {"dev": "virginia", "prod": "frankfurt"}
+
+# OpenID Connect sign-in at the simulated Auth Tenant (Auth0's shape; not part of the Teams API)
+OIDC_GRANT_TYPE = "authorization_code"
+# The namespaced claim the sandbox puts each person's roles in (Auth0 Actions need a namespace);
+# the same values also go into `groups`.
+OIDC_ROLES_CLAIM = "https://teamsadmin.example/roles"
+OIDC_CODE_LIFETIME_SECONDS = 120
+OIDC_ID_TOKEN_LIFETIME_SECONDS = 3600
+OIDC_SCOPES = ("openid", "profile", "email")
+TOKEN_ERR_BAD_CODE = (400, "invalid_grant", "Invalid authorization code")
+TOKEN_ERR_BAD_VERIFIER = (400, "invalid_grant", "Failed to verify code verifier")
+TOKEN_ERR_BAD_REDIRECT = (
+    400,
+    "invalid_grant",
+    "The redirect_uri does not match the one of the authorization request",
+)

@@ -22,9 +22,20 @@ SWITCHES = (
     "token_lifetime_seconds",
     "duplicate_id_in_page",
     "looping_next",
+    "id_token_fault",
 )
 ERROR_STATUSES = (500, 502, 503)
 MALFORMED_KINDS = ("", "html", "truncated")
+# Ways the token endpoint can spoil the ID tokens it issues, for the dashboard's checks to catch.
+ID_TOKEN_FAULTS = (
+    "",
+    "wrong_nonce",
+    "wrong_audience",
+    "wrong_issuer",
+    "expired",
+    "future_iat",
+    "bad_signature",
+)
 
 
 def current() -> SandboxFaults:
@@ -49,6 +60,13 @@ def _validate(name: str, value: Any) -> Any:
         kind = value or ""
         if kind not in MALFORMED_KINDS:
             raise ValueError('malformed must be "html", "truncated" or empty')
+        return kind
+    if name == "id_token_fault":
+        kind = value or ""
+        if kind not in ID_TOKEN_FAULTS:
+            raise ValueError(
+                f"id_token_fault must be one of {', '.join(ID_TOKEN_FAULTS[1:])} or empty"
+            )
         return kind
     if name in ("token_outage", "duplicate_id_in_page", "looping_next"):
         return bool(value)

@@ -63,6 +63,79 @@ class SandboxClient(models.Model):
         return self.scopes.split()
 
 
+class SandboxOidcClient(models.Model):
+    """A web application that signs people in through a simulated Auth Tenant (OpenID Connect).
+
+    The secret is kept only as a salted hash; `redirect_uris` are the exact callback URLs it
+    may use (a loopback one matches on any port, RFC 8252 section 7.3).
+    """
+
+    auth_tenant = models.ForeignKey(
+        SandboxAuthTenant, on_delete=models.CASCADE, related_name="oidc_clients"
+    )
+    client_id = models.CharField(max_length=64)
+    secret_hash = models.CharField(max_length=128)
+    name = models.CharField(max_length=200)
+    redirect_uris = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["auth_tenant", "client_id"], name="sandbox_oidc_client_unique_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.client_id
+
+
+class SandboxUser(models.Model):
+    """A person who signs in at a simulated Auth Tenant; `roles` go into the ID token."""
+
+    auth_tenant = models.ForeignKey(
+        SandboxAuthTenant, on_delete=models.CASCADE, related_name="users"
+    )
+    user_id = models.CharField(max_length=64)
+    email = models.EmailField()
+    password_hash = models.CharField(max_length=128)
+    name = models.CharField(max_length=200)
+    email_verified = models.BooleanField(default=True)
+    roles = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["auth_tenant", "email"], name="sandbox_user_unique_email"
+            ),
+            models.UniqueConstraint(
+                fields=["auth_tenant", "user_id"], name="sandbox_user_unique_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class SandboxAuthorizationCode(models.Model):
+    """A single-use authorization code, bound to its client, redirect URI and PKCE challenge.
+
+    Only the code's SHA-256 is stored; `used_at` is set by the one exchange that wins.
+    """
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    client = models.ForeignKey(SandboxOidcClient, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(SandboxUser, on_delete=models.CASCADE, related_name="+")
+    redirect_uri = models.CharField(max_length=2048)
+    code_challenge = models.CharField(max_length=128)
+    nonce = models.CharField(max_length=255, blank=True)
+    scope = models.CharField(max_length=255)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"code for {self.client_id}"
+
+
 class SandboxTenant(models.Model):
     """An Auth0 tenant belonging to a simulated team (public or private cloud)."""
 
@@ -200,6 +273,8 @@ class SandboxFaults(models.Model):
     token_lifetime_seconds = models.PositiveIntegerField(null=True, default=None)
     duplicate_id_in_page = models.BooleanField(default=False)
     looping_next = models.BooleanField(default=False)
+    # What is wrong with the next ID tokens ("" for nothing): see faults.ID_TOKEN_FAULTS.
+    id_token_fault = models.CharField(max_length=24, blank=True)
 
     def __str__(self) -> str:
         return "sandbox faults"
@@ -218,4 +293,5 @@ class SandboxFaults(models.Model):
             "token_lifetime_seconds": self.token_lifetime_seconds,
             "duplicate_id_in_page": self.duplicate_id_in_page,
             "looping_next": self.looping_next,
+            "id_token_fault": self.id_token_fault,
         }

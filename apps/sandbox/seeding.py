@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import uuid
@@ -22,9 +23,11 @@ from apps.sandbox.models import (
     SandboxAuthTenant,
     SandboxClient,
     SandboxMember,
+    SandboxOidcClient,
     SandboxTeam,
     SandboxTenant,
     SandboxTenantRole,
+    SandboxUser,
 )
 
 GIVEN = (
@@ -170,7 +173,79 @@ def ensure_client(
     return client
 
 
+@dataclass(frozen=True)
+class DemoSsoUser:
+    """A person of the demo sign-in; the password is shown on the sandbox's sign-in page."""
+
+    email: str
+    password: str
+    name: str
+    roles: tuple[str, ...]
+    email_verified: bool = True
+
+    @property
+    def user_id(self) -> str:
+        return "auth0|" + hashlib.sha256(self.email.encode()).hexdigest()[:24]
+
+
+DEMO_SSO_USERS = (
+    DemoSsoUser("olivia@acme.example", "sso-owner", "Olivia Owner", ("teams-owners",)),
+    DemoSsoUser("hugo@acme.example", "sso-helpdesk", "Hugo Helpdesk", ("teams-helpdesk",)),
+    DemoSsoUser("ada@acme.example", "sso-auditor", "Ada Auditor", ("teams-auditors",)),
+    DemoSsoUser("noah@acme.example", "sso-norole", "Noah Engineer", ("engineering",)),
+    DemoSsoUser("uma@acme.example", "sso-unverified", "Uma Unverified", ("teams-auditors",), False),
+)
+# Where the dashboard receives sign-ins; a loopback callback matches on any port.
+DASHBOARD_CALLBACK_PATH = "/accounts/login/sso/callback/"
+DASHBOARD_REDIRECT_URIS = [
+    f"http://{host}:8000{DASHBOARD_CALLBACK_PATH}" for host in ("127.0.0.1", "localhost")
+]
+
+
+def ensure_oidc_client(
+    *, auth_domain: str, client_id: str, client_secret: str, name: str, redirect_uris: list[str]
+) -> SandboxOidcClient:
+    """Create or update a sign-in (OIDC) client; the secret is stored hashed."""
+    client, _ = SandboxOidcClient.objects.update_or_create(
+        auth_tenant=ensure_auth_tenant(auth_domain),
+        client_id=client_id,
+        defaults={
+            "secret_hash": hash_secret(client_secret),
+            "name": name,
+            "redirect_uris": list(redirect_uris),
+        },
+    )
+    return client
+
+
+def ensure_demo_sign_in(auth_domain: str) -> None:
+    """The demo people, and the dashboard as a sign-in client when the sandbox is its provider."""
+    auth_tenant = ensure_auth_tenant(auth_domain)
+    # A dashboard signing in elsewhere keeps its client secret out of the sandbox.
+    if settings.TEAMSADMIN_OIDC_ISSUER == settings.SANDBOX_OIDC_ISSUER:
+        ensure_oidc_client(
+            auth_domain=auth_domain,
+            client_id=settings.TEAMSADMIN_OIDC_CLIENT_ID,
+            client_secret=settings.TEAMSADMIN_OIDC_CLIENT_SECRET,
+            name="Teams Admin",
+            redirect_uris=DASHBOARD_REDIRECT_URIS,
+        )
+    for person in DEMO_SSO_USERS:
+        SandboxUser.objects.update_or_create(
+            auth_tenant=auth_tenant,
+            email=person.email,
+            defaults={
+                "user_id": person.user_id,
+                "password_hash": hash_secret(person.password),
+                "name": person.name,
+                "email_verified": person.email_verified,
+                "roles": list(person.roles),
+            },
+        )
+
+
 def ensure_demo_clients(auth_domain: str) -> tuple[SandboxClient, SandboxClient]:
+    ensure_demo_sign_in(auth_domain)
     owner = ensure_client(
         auth_domain=auth_domain,
         client_id=settings.TEAMSADMIN_SANDBOX_CLIENT_ID,

@@ -103,6 +103,8 @@ urlpatterns = [
         name="activity",
     ),
     path(f"{AUTH}/oauth/token", views_auth.token, name="token"),
+    path(f"{AUTH}/authorize", views_auth.authorize, name="authorize"),
+    path(f"{AUTH}/userinfo", views_auth.userinfo, name="userinfo"),
     path(f"{AUTH}/.well-known/jwks.json", views_auth.jwks, name="jwks"),
     path(
         f"{AUTH}/.well-known/openid-configuration",

@@ -292,7 +292,8 @@ def test_openid_configuration_points_at_token_and_jwks_endpoints(sandbox: Sandbo
 
     assert response.status_code == 200
     document = response.json()
-    assert document["issuer"] == f"https://{sandbox.auth_domain}/"
+    # As an OpenID provider its issuer is the URL discovery sits under (Discovery 4.3).
+    assert document["issuer"] == f"{sandbox.auth_base_url}/"
     assert document["jwks_uri"].endswith("/.well-known/jwks.json")
     assert document["token_endpoint"].endswith("/oauth/token")
     assert requests.get(document["jwks_uri"], timeout=TIMEOUT).json() == _jwks(sandbox)

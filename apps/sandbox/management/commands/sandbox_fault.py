@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.sandbox import control
+from apps.sandbox import control, faults
 
 
 def _on_off(value: str) -> bool:
@@ -39,6 +39,11 @@ class Command(BaseCommand):
         parser.add_argument("--token-lifetime-seconds", type=int)
         parser.add_argument("--duplicate-id-in-page", type=_on_off)
         parser.add_argument("--looping-next", type=_on_off)
+        parser.add_argument(
+            "--id-token-fault",
+            choices=[*faults.ID_TOKEN_FAULTS[1:], "off"],
+            help="spoil the ID tokens the sandbox issues at sign-in",
+        )
         parser.add_argument("--clear", action="store_true", help="turn every switch off")
         parser.add_argument("--show", action="store_true", help="print the switches")
 
@@ -46,15 +51,16 @@ class Command(BaseCommand):
         names = (
             "latency_ms", "error_rate", "error_statuses", "rate_limit_burst", "rate_limit",
             "rate_limit_bucket", "rate_limit_window", "token_outage", "malformed",
-            "token_lifetime_seconds", "duplicate_id_in_page", "looping_next",
+            "token_lifetime_seconds", "duplicate_id_in_page", "looping_next", "id_token_fault",
         )  # fmt: skip
         switches = {name: options[name] for name in names if options[name] is not None}
         if "error_statuses" in switches:
             switches["error_statuses"] = [
                 int(s) for s in str(switches["error_statuses"]).split(",") if s
             ]
-        if switches.get("malformed") == "off":
-            switches["malformed"] = ""
+        for name in ("malformed", "id_token_fault"):
+            if switches.get(name) == "off":
+                switches[name] = ""
         try:
             if options["clear"]:
                 state = control.clear_faults()
