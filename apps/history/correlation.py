@@ -67,8 +67,15 @@ CAUSES: dict[str, Cause] = {
     ),
 }
 
-# Actions that read the dashboard's own copy and so leave nothing in Auth0's log.
-LOCAL_ACTIONS = frozenset({AuditAction.EXPORT_ACTIVITY, AuditAction.EXPORT_AUDIT})
+# Actions on the dashboard itself (its own copy, its own sign-in): nothing in Auth0's team log.
+LOCAL_ACTIONS = frozenset(
+    {
+        AuditAction.EXPORT_ACTIVITY,
+        AuditAction.EXPORT_AUDIT,
+        AuditAction.SSO_SIGN_IN,
+        AuditAction.SSO_ROLE_SET,
+    }
+)
 
 _CAUSED_EVENTS = frozenset(cause.event for cause in CAUSES.values())
 

@@ -66,6 +66,14 @@ def test_filters_by_auth_tenant_action_and_user(
     } == {"helpdesk-user"}
 
 
+def test_entries_of_no_auth_tenant_show_in_every_teams_list(owner: User, acme: AuthTenant) -> None:
+    other = AuthTenantFactory.create(name="Other")
+    _entries(owner, other, 1)
+    sign_in = audit_record(actor=owner, auth_tenant=None, action=AuditAction.SSO_SIGN_IN)
+    assert audit_list(auth_tenant=acme).entries == [sign_in]
+    assert [e.auth_tenant for e in audit_list(auth_tenant=other).entries] == [None, other]
+
+
 def test_owner_and_auditor_see_the_page_helpdesk_does_not(
     owner_client: Client, auditor_client: Client, helpdesk_client: Client
 ) -> None:
