@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
@@ -16,7 +17,15 @@ _ROLE_GROUP = "teamsadmin_role_group"
 
 class RoleBackend(ModelBackend):
     """ModelBackend whose per-request user load also picks the user's dashboard role: every
-    page checks it, and one query does what two did."""
+    page checks it, and one query does what two did. With TEAMSADMIN_LOCAL_LOGIN off it checks
+    no password anywhere (the admin's login form included)."""
+
+    def authenticate(
+        self, request: Any, username: Any = None, password: Any = None, **kwargs: Any
+    ) -> Any:
+        if not settings.TEAMSADMIN_LOCAL_LOGIN:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id: Any) -> Any:
         user_model = get_user_model()

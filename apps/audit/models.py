@@ -23,6 +23,10 @@ class AuditAction(models.TextChoices):
     TENANT_ACCESS_REVOKE = "tenant_access_revoke", "Revoke tenant access"
     EXPORT_ACTIVITY = "export_activity", "Export activity"
     EXPORT_AUDIT = "export_audit", "Export dashboard actions"
+    SIGN_IN = "sign_in", "Sign in"
+    SIGN_OUT = "sign_out", "Sign out"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Locked out"
 
 
 class AuditOutcome(models.TextChoices):
