@@ -29,6 +29,12 @@ class AuditAction(models.TextChoices):
     LOCKED_OUT = "locked_out", "Locked out"
 
 
+# Signing in to the dashboard: no Auth Tenant, no Auth0 event, and for failures nobody signed in.
+SIGN_IN_ACTIONS = frozenset(
+    {AuditAction.SIGN_IN, AuditAction.SIGN_OUT, AuditAction.SIGN_IN_FAILED, AuditAction.LOCKED_OUT}
+)
+
+
 class AuditOutcome(models.TextChoices):
     """How the action went: partial is a bulk call where some tenants failed."""
 
@@ -89,6 +95,11 @@ class AuditEntry(models.Model):
         return (
             f"{self.get_action_display()} by {self.actor_username} ({self.get_outcome_display()})"
         )
+
+    @property
+    def is_sign_in(self) -> bool:
+        """A sign-in, sign-out, failed sign-in or lockout (see SIGN_IN_ACTIONS)."""
+        return self.action in SIGN_IN_ACTIONS
 
 
 class AuditChainHead(ChainHead):

@@ -69,7 +69,11 @@ def test_the_dashboard_actions_page_lists_them_readably_filters_and_exports(
     assert "<td>Sign in</td>" in found and "<td>Sign-in failed</td>" in found
     entry = AuditEntry.objects.get(action=AuditAction.SIGN_IN_FAILED)
     detail = auditor_client.get(reverse("audit:detail", args=[entry.pk]))
-    assert detail.status_code == 200 and "Sign-in failed" in detail.content.decode()
+    assert detail.status_code == 200
+    html = detail.content.decode()
+    assert "Sign-in failed" in html
+    assert "Signing in to this dashboard, alice from 127.0.0.1" in html
+    assert "since deleted" not in html and "causes no event there" in html
     export = auditor_client.post(
         reverse("audit:export"), {"action": "sign_in", "export_format": "csv"}
     )
