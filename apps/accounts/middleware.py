@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django_htmx.http import HttpResponseClientRedirect
 
 LAST_SEEN_KEY = "teamsadmin_last_seen"
 
@@ -27,7 +30,8 @@ class IdleSignOutMiddleware:
     The time of the last request is kept in the session, rewritten only when it is a minute
     old (or a tenth of the limit when that is shorter), so most requests write nothing; the
     limit is therefore kept to within that step. The signed-out request goes on as an
-    anonymous one: LoginRequiredMiddleware sends it to the login page, where the message shows.
+    anonymous one: LoginRequiredMiddleware sends it to the login page, where the message shows;
+    an htmx request is told to load the login page in place of the whole page instead.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -45,6 +49,12 @@ class IdleSignOutMiddleware:
                 request.signout_message = message  # type: ignore[attr-defined]  # for the audit entry
                 logout(request)
                 messages.info(request, f"{message} Sign in again to continue.")
+                if request.headers.get("HX-Request") == "true":
+                    # htmx would swap the sign-in page into a fragment: move the whole page.
+                    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+                    back = page.path + (f"?{page.query}" if page.query else "")
+                    login = redirect_to_login(back or request.get_full_path())
+                    return HttpResponseClientRedirect(login["Location"])
             elif not isinstance(last_seen, int | float) or now - last_seen >= min(60, idle / 10):
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)

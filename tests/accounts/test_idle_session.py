@@ -70,3 +70,16 @@ def test_the_session_cookie_is_http_only_and_lax(alice_client: Client) -> None:
     _idle_for(alice_client, 120)
     cookie = alice_client.get(HOME).cookies["sessionid"]
     assert cookie["httponly"] is True and cookie["samesite"] == "Lax"
+
+
+def test_an_idle_htmx_request_moves_the_whole_page_to_the_login_page(
+    alice_client: Client,
+) -> None:
+    _idle_for(alice_client, 60 * 60 + 5)
+    response = alice_client.get(
+        reverse("audit:list"),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/audit/?q=x"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{LOGIN}?next=/audit/%3Fq%3Dx"
+    assert "_auth_user_id" not in alice_client.session
