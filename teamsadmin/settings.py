@@ -187,6 +187,7 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 # someone guessing cannot keep a person locked out by trying on.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "apps.accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "apps.accounts.backends.username_tried"
 # The same address the audit entries name (apps/core/clientip.py), instead of django-ipware.
 AXES_CLIENT_IP_CALLABLE = "apps.core.clientip.client_ip"
 # Axes writes one log line per attempt; the audit entries are the record people read.

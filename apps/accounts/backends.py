@@ -9,10 +9,21 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest
 
 from apps.core.capabilities import Role, remember_role, role_precedence
 
 _ROLE_GROUP = "teamsadmin_role_group"
+USERNAME_MAX = 150  # Django's longest username
+
+
+def username_tried(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The username a sign-in tried, as the throttle counts it (AXES_USERNAME_CALLABLE): cut
+    to the longest a user can have, since axes stores it in a 255-character column and the
+    sign-in form lets longer text through to authenticate()."""
+    source: Any = credentials if credentials else request.POST
+    username = source.get("username")
+    return None if username is None else str(username)[:USERNAME_MAX]
 
 
 class RoleBackend(ModelBackend):

@@ -139,3 +139,14 @@ def test_the_client_address_is_read_behind_a_trusted_proxy(
         HTTP_X_FORWARDED_FOR="198.51.100.4",
     )
     assert other.status_code == 302
+
+
+def test_a_username_longer_than_any_user_can_have_is_counted_cut_short(
+    client: Client, alice: User
+) -> None:
+    long_name = "y" * 400
+    for _ in range(2):
+        _sign_in(client, long_name, "wrong", ip="10.0.3.1")
+    assert AccessAttempt.objects.get().username == "y" * 150
+    # Counted as the same username from another address, up to the lock.
+    assert _sign_in(client, long_name + "z", "wrong", ip="10.0.3.2").startswith("429 ")
