@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import django_stubs_ext
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.members",
     "apps.sandbox",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -78,8 +80,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.accounts.middleware.IdleSignOutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so it sees the flag a refused sign-in left on the request and answers with our page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "teamsadmin.urls"
@@ -150,8 +155,12 @@ except (environ.ImproperlyConfigured, KeyError) as exc:
     ) from None
 
 # --- Auth -------------------------------------------------------------------------------------
-# Django's model backend, also reading the dashboard role with the user on every request.
-AUTHENTICATION_BACKENDS = ["apps.accounts.backends.RoleBackend"]
+# Axes first: it refuses a locked-out username or address before any backend checks a password.
+# Then Django's model backend, also reading the dashboard role with the user on every request.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "apps.accounts.backends.RoleBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -161,6 +170,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Off: no password form and no password sign-in at all (single sign-on is the way in).
+TEAMSADMIN_LOCAL_LOGIN = env_bool("TEAMSADMIN_LOCAL_LOGIN", True)
+# Proxies in front of the dashboard that append to X-Forwarded-For (0: the peer is the client).
+TEAMSADMIN_TRUSTED_PROXY_COUNT = env_int("TEAMSADMIN_TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# Sign-in throttling (django-axes, database handler: every web worker sees the same counts).
+# A username, and separately an address, is locked after this many failures, counted until a
+# cool-off passes without one; a success does not reset the count (a valid account cannot be
+# used to clear an address's failures between guesses).
+AXES_FAILURE_LIMIT = env_int("TEAMSADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+TEAMSADMIN_LOGIN_COOLOFF_MINUTES = env_int("TEAMSADMIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=TEAMSADMIN_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Tries while locked are refused without counting: the lock ends a cool-off after it began, so
+# someone guessing cannot keep a person locked out by trying on.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "apps.accounts.backends.username_tried"
+# The same address the audit entries name (apps/core/clientip.py), instead of django-ipware.
+AXES_CLIENT_IP_CALLABLE = "apps.core.clientip.client_ip"
+# Axes writes one log line per attempt; the audit entries are the record people read.
+AXES_VERBOSE = False
+
+# Sessions end after this long without a request; cookies are HTTP-only, SameSite=Lax, and
+# sent over HTTPS only when DEBUG is off.
+TEAMSADMIN_SESSION_IDLE_MINUTES = env_int("TEAMSADMIN_SESSION_IDLE_MINUTES", 60, minimum=1)
+# The cookie outlives the idle limit by a day, so a person coming back late is told why they
+# were signed out; the limit itself is enforced on the server (apps/accounts/middleware.py).
+SESSION_COOKIE_AGE = TEAMSADMIN_SESSION_IDLE_MINUTES * 60 + 86400
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_logged_in
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.accounts.services import user_ensure
+from apps.audit import receivers as audit_receivers
 from apps.core.capabilities import Role
 from teamsadmin.celery import app as celery_app
 
@@ -106,22 +110,35 @@ def auditor(db: None) -> User:
     return _persona(Role.AUDITOR)
 
 
+@contextmanager
+def sign_in_unrecorded() -> Iterator[None]:
+    """Sign-ins done as fixture setup write no "Sign in" dashboard action, so tests that count
+    or export dashboard actions see only what they did (tests/accounts checks the recording)."""
+    user_logged_in.disconnect(dispatch_uid="audit")
+    try:
+        yield
+    finally:
+        user_logged_in.connect(audit_receivers.signed_in, dispatch_uid="audit")
+
+
+def signed_in_client(user: User) -> Client:
+    """A test client with `user` signed in (no sign-in dashboard action written)."""
+    client = Client()
+    with sign_in_unrecorded():
+        client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def owner_client(owner: User) -> Client:
-    client = Client()
-    client.force_login(owner)
-    return client
+    return signed_in_client(owner)
 
 
 @pytest.fixture
 def helpdesk_client(helpdesk: User) -> Client:
-    client = Client()
-    client.force_login(helpdesk)
-    return client
+    return signed_in_client(helpdesk)
 
 
 @pytest.fixture
 def auditor_client(auditor: User) -> Client:
-    client = Client()
-    client.force_login(auditor)
-    return client
+    return signed_in_client(auditor)

@@ -4,28 +4,48 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
+from django.http import HttpRequest
 
 from apps.core.capabilities import Role, remember_role, role_precedence
 
 _ROLE_GROUP = "teamsadmin_role_group"
 # A pk no user has, compiled into the statement and swapped for the real one at each load.
 _PK_SENTINEL = -1
+USERNAME_MAX = 150  # Django's longest username
+
+
+def username_tried(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The username a sign-in tried, as the throttle counts it (AXES_USERNAME_CALLABLE): cut
+    to the longest a user can have, since axes stores it in a 255-character column and the
+    sign-in form lets longer text through to authenticate()."""
+    source: Any = credentials if credentials else request.POST
+    username = source.get("username")
+    return None if username is None else str(username)[:USERNAME_MAX]
 
 
 class RoleBackend(ModelBackend):
     """ModelBackend whose per-request user load also picks the user's dashboard role: every
-    page checks it, and one query does what two did.
+    page checks it, and one query does what two did. With TEAMSADMIN_LOCAL_LOGIN off it checks
+    no password anywhere (the admin's login form included).
 
     The statement is compiled once per database: building it through the ORM on every request
     (a subquery ordered by a CASE) took longer than running it.
     """
 
     _statements: dict[str, tuple[str, tuple[Any, ...]]] = {}
+
+    def authenticate(
+        self, request: Any, username: Any = None, password: Any = None, **kwargs: Any
+    ) -> Any:
+        if not settings.TEAMSADMIN_LOCAL_LOGIN:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id: Any) -> Any:
         user_model = get_user_model()

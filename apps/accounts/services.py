@@ -1,4 +1,5 @@
-"""Dashboard users: giving a person a role, and signing people in through single sign-on."""
+"""Dashboard users: giving a person a role, creating owners, and signing people in through
+single sign-on."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -202,3 +204,35 @@ def sso_sign_in(*, request: HttpRequest) -> User:
 def _role_held(user: User) -> Role | None:
     names = set(user.groups.values_list("name", flat=True))
     return strongest_role(Role(name) for name in names if name in Role._value2member_map_)
+
+
+class OwnerExists(Exception):
+    """The username is taken and the caller did not ask to update that user."""
+
+
+@transaction.atomic
+def owner_create(
+    *, username: str, email: str, password: str, update: bool = False
+) -> tuple[User, bool]:
+    """Create a dashboard owner, or with `update` reset an existing user's password and make
+    them owner. The password must pass AUTH_PASSWORD_VALIDATORS (ValidationError otherwise).
+
+    Returns the user and whether it was created. Raises OwnerExists when the user exists and
+    `update` is false.
+    """
+    user = User.objects.filter(username=username).first()
+    if user is not None and not update:
+        raise OwnerExists(username)
+    created = user is None
+    validate_password(password, user=user or User(username=username, email=email))
+    if user is None:
+        user = User.objects.create_user(username=username, email=email, password=password)
+    else:
+        user.set_password(password)
+        fields = ["password"]
+        if email:
+            user.email = email
+            fields.append("email")
+        user.save(update_fields=fields)
+    user_set_role(user=user, role=Role.OWNER)
+    return user, created

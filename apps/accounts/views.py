@@ -1,4 +1,5 @@
-"""Signing in: the sign-in page (local form and single sign-on) and the single sign-on round trip."""
+"""Signing in: the sign-in page (the password form when local accounts are on, single sign-on
+when configured), the single sign-on round trip, and the page a locked sign-in gets."""
 
 from __future__ import annotations
 
@@ -17,9 +18,16 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts import oidc, services
 
+TOO_MANY_REQUESTS = 429
+LOCAL_LOGIN_OFF = (
+    "Signing in with a password is turned off on this dashboard. Use single sign-on to sign in."
+)
+
 
 class SignInView(auth_views.LoginView):
-    """Django's sign-in form, with the single sign-on button above it when that is on."""
+    """Django's sign-in form, with the single sign-on button above it when that is on. With
+    TEAMSADMIN_LOCAL_LOGIN off it shows no form and refuses a password sent anyway, before any
+    backend sees it."""
 
     redirect_authenticated_user = True
 
@@ -27,7 +35,14 @@ class SignInView(auth_views.LoginView):
         context = super().get_context_data(**kwargs)
         context["sso_enabled"] = oidc.sso_enabled()
         context["sso_provider_name"] = settings.TEAMSADMIN_OIDC_PROVIDER_NAME
+        context["local_login"] = settings.TEAMSADMIN_LOCAL_LOGIN
         return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.TEAMSADMIN_LOCAL_LOGIN:
+            context = self.get_context_data(refused=LOCAL_LOGIN_OFF)
+            return self.render_to_response(context, status=403)
+        return super().post(request, *args, **kwargs)
 
 
 def _safe_next(request: HttpRequest, url: str) -> str:
@@ -73,3 +88,21 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     auth_login(request, user, backend="apps.accounts.backends.RoleBackend")
     return redirect(_safe_next(request, next_url))
+
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The page for a refused sign-in (django-axes' lockout response): the same words for
+    every username, existing or not, so it tells nobody which accounts exist."""
+    return render(
+        request,
+        "registration/locked_out.html",
+        {
+            "cooloff_minutes": settings.TEAMSADMIN_LOGIN_COOLOFF_MINUTES,
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+        },
+        status=TOO_MANY_REQUESTS,
+    )

@@ -25,6 +25,23 @@ class AuditAction(models.TextChoices):
     EXPORT_AUDIT = "export_audit", "Export dashboard actions"
     SSO_ROLE_SET = "sso_role_set", "Set role from single sign-on"
     SSO_SIGN_IN = "sso_sign_in", "Sign in with single sign-on"
+    SIGN_IN = "sign_in", "Sign in"
+    SIGN_OUT = "sign_out", "Sign out"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    LOCKED_OUT = "locked_out", "Locked out"
+
+
+# Signing in to the dashboard: no Auth Tenant, no Auth0 event, and for failures nobody signed in.
+SIGN_IN_ACTIONS = frozenset(
+    {
+        AuditAction.SIGN_IN,
+        AuditAction.SIGN_OUT,
+        AuditAction.SIGN_IN_FAILED,
+        AuditAction.LOCKED_OUT,
+        AuditAction.SSO_SIGN_IN,
+        AuditAction.SSO_ROLE_SET,
+    }
+)
 
 
 class AuditOutcome(models.TextChoices):
@@ -87,6 +104,11 @@ class AuditEntry(models.Model):
         return (
             f"{self.get_action_display()} by {self.actor_username} ({self.get_outcome_display()})"
         )
+
+    @property
+    def is_sign_in(self) -> bool:
+        """A sign-in, sign-out, failed sign-in or lockout (see SIGN_IN_ACTIONS)."""
+        return self.action in SIGN_IN_ACTIONS
 
 
 class AuditChainHead(ChainHead):

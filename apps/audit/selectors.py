@@ -38,7 +38,7 @@ def audit_list(
 
     `actor` matches the username snapshot case-insensitively; `q` any part of the target,
     the parameters (names and values) or the message; `auth_tenant` None means all, and an
-    Auth Tenant's list also holds the entries of no Auth Tenant.
+    Auth Tenant also lists the entries made without one (sign-ins, sign-outs, lockouts).
     """
     entries = audit_export_list(auth_tenant=auth_tenant, action=action, actor=actor, q=q)
     if after_id is not None:
@@ -59,8 +59,8 @@ def audit_export_list(
     """Every entry the page's filters match, newest first, unpaged (what an export holds)."""
     entries = AuditEntry.objects.all()
     if auth_tenant is not None:
-        # With the team's entries, the dashboard's own (sign-ins, role changes from sign-in).
-        entries = entries.filter(Q(auth_tenant=auth_tenant) | Q(auth_tenant__isnull=True))
+        # Sign-ins and other actions made without an Auth Tenant (chain 0) show for every team.
+        entries = entries.filter(Q(auth_tenant=auth_tenant) | Q(chain_key=0))
     if action:
         entries = entries.filter(action=action)
     if actor:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from django.db.models import Q
 
 from apps.activity.models import ActivityEvent
-from apps.audit.models import AuditAction, AuditEntry
+from apps.audit.models import SIGN_IN_ACTIONS, AuditAction, AuditEntry
 from apps.authtenants.models import AuthClient
 from apps.teamsapi.contract import ActivityEventName, Subject, detail_values
 
@@ -67,15 +67,8 @@ CAUSES: dict[str, Cause] = {
     ),
 }
 
-# Actions on the dashboard itself (its own copy, its own sign-in): nothing in Auth0's team log.
-LOCAL_ACTIONS = frozenset(
-    {
-        AuditAction.EXPORT_ACTIVITY,
-        AuditAction.EXPORT_AUDIT,
-        AuditAction.SSO_SIGN_IN,
-        AuditAction.SSO_ROLE_SET,
-    }
-)
+# Actions that read the dashboard's own copy, or sign in to it, and so leave nothing in Auth0's log.
+LOCAL_ACTIONS = frozenset({AuditAction.EXPORT_ACTIVITY, AuditAction.EXPORT_AUDIT, *SIGN_IN_ACTIONS})
 
 _CAUSED_EVENTS = frozenset(cause.event for cause in CAUSES.values())
 

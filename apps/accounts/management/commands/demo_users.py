@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if not settings.TEAMSADMIN_SANDBOX:
             raise CommandError(
                 "Demo logins have well-known passwords; they are only created while the sandbox is "
-                "on (TEAMSADMIN_SANDBOX=true). Use `manage.py createsuperuser` for real users."
+                "on (TEAMSADMIN_SANDBOX=true). Use `manage.py createowner` for real users."
             )
         users = {
             role: user_ensure(username=role.value, password=password, role=role)[0]
