@@ -12,6 +12,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.accounts.services import user_ensure
+from apps.authtenants.health import forget_tallies
 from apps.core.capabilities import Role
 from teamsadmin.celery import app as celery_app
 
@@ -124,3 +125,10 @@ def auditor_client(auditor: User) -> Client:
     client = Client()
     client.force_login(auditor)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_connection_health() -> None:
+    """Connection health tallies live in the process; each test starts without them (row ids
+    are reused between tests)."""
+    forget_tallies()
