@@ -200,22 +200,30 @@ def _email(auth_tenant_id: int, *, offline: bool) -> None:
     email_owners(subject=subject, body=body)
 
 
+def _auth_tenant_id(connection: ConnectionSettings) -> int | None:
+    """The Auth Tenant row a connection was built from (None for one built by hand)."""
+    return int(connection.ref) if connection.ref.isdigit() else None
+
+
 class HealthRecorder:
     """Token and call observer that feeds one process's tallies (see the module docstring)."""
 
     def token_minted(
         self, connection: ConnectionSettings, client: ClientSettings, token: AccessToken
     ) -> None:
-        record(int(connection.ref), ok=True, token=True)
+        if (pk := _auth_tenant_id(connection)) is not None:
+            record(pk, ok=True, token=True)
 
     def token_failed(
         self, connection: ConnectionSettings, client: ClientSettings, error: TokenError
     ) -> None:
-        record(int(connection.ref), ok=False, token=True, error=error)
+        if (pk := _auth_tenant_id(connection)) is not None:
+            record(pk, ok=False, token=True, error=error)
 
     def call_finished(
         self, connection: ConnectionSettings, operation: str, error: TeamsApiError | None
     ) -> None:
         if isinstance(error, TokenError) and error.reason != "rejected_by_api":
             return  # a failed mint, already counted by token_failed
-        record(int(connection.ref), ok=error is None, error=error)
+        if (pk := _auth_tenant_id(connection)) is not None:
+            record(pk, ok=error is None, error=error)
