@@ -56,10 +56,12 @@ _ANSWERED = (
 
 @dataclass
 class _Tally:
-    """What this process has seen of one Auth Tenant's connection since it last wrote it."""
+    """What this process has seen of one Auth Tenant's connection; `state` and `saved_error`
+    are what the row holds as far as this process knows."""
 
     state: str
     error: str
+    saved_error: str
     error_at: datetime | None
     failures: int
     token_failed: bool = False
@@ -99,6 +101,7 @@ def _tally(auth_tenant_id: int) -> _Tally | None:
     tally = _Tally(
         state=row["health_state"],
         error=row["health_error"],
+        saved_error=row["health_error"],
         error_at=row["health_error_at"],
         failures=row["health_failures"],
         written_at=0.0,
@@ -130,7 +133,6 @@ def _count(
 ) -> tuple[str, str] | None:
     """Apply one outcome and write the row when due; returns (old, new) when the state changed."""
     now = time.monotonic()
-    old_state, old_error = tally.state, tally.error
     if token:
         tally.token_failed = not ok
     elif ok or isinstance(error, _ANSWERED):
@@ -142,13 +144,17 @@ def _count(
         tally.strained_at = now
     if error is not None and not isinstance(error, _ANSWERED):
         tally.error, tally.error_at = error.message[:500], timezone.now()
-    tally.state = tally.derive(now)
-    changed = tally.state != old_state
-    if not changed and tally.error == old_error and now - tally.written_at < WRITE_INTERVAL:
+    state = tally.derive(now)
+    changed = state != tally.state
+    if not changed and tally.error == tally.saved_error and now - tally.written_at < WRITE_INTERVAL:
+        return None
+    if transaction.get_connection().in_atomic_block:
+        # A write here would be undone with the caller's transaction when the failure this
+        # records rolls it back; the next outcome outside a transaction writes it instead.
         return None
     stamp = timezone.now()
     fields: dict[str, object] = {
-        "health_state": tally.state,
+        "health_state": state,
         "health_error": tally.error,
         "health_error_at": tally.error_at,
         "health_failures": tally.failures,
@@ -157,8 +163,9 @@ def _count(
     if changed:
         fields["health_changed_at"] = stamp
     AuthTenant.objects.filter(pk=auth_tenant_id).update(**fields)
-    tally.written_at = now
-    return (old_state, tally.state) if changed else None
+    old_state = tally.state
+    tally.state, tally.saved_error, tally.written_at = state, tally.error, now
+    return (old_state, state) if changed else None
 
 
 def _alert(auth_tenant_id: int, old: str, new: str) -> None:

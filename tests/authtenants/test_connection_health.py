@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks as CaptureOnCommit
@@ -27,7 +27,8 @@ from apps.teamsapi.errors import (
 from tests.factories import AuthTenantFactory
 from tests.fixtures.sandbox import Sandbox
 
-pytestmark = pytest.mark.django_db
+# Transactional: health is not written inside a transaction the failure may roll back.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -148,7 +149,6 @@ def test_two_processes_seeing_the_same_outage_send_one_email(
     ]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_live_outage_and_recovery_through_the_client(
     sandbox: Sandbox, auth_tenant: AuthTenant, owners: list[User], settings: SettingsWrapper
 ) -> None:
@@ -200,3 +200,17 @@ def test_the_page_and_the_top_bar_show_the_health(
     home = helpdesk_client.get("/").content.decode()
     assert f'href="/auth-tenants/#authtenant-{tenant.pk}"' in home
     assert "Offline" in home
+
+
+def test_a_failure_inside_a_transaction_is_written_by_the_next_outcome_outside(
+    owners: list[User],
+) -> None:
+    tenant = AuthTenantFactory.create()
+    health.record(tenant.pk, ok=True)
+    with transaction.atomic():
+        for _ in range(3):
+            _fail(tenant)
+        assert _state(tenant).health_state == HealthState.ONLINE  # nothing written in here
+    _fail(tenant)
+    assert _state(tenant).health_state == HealthState.OFFLINE
+    assert len(mail.outbox) == 1
