@@ -19,7 +19,7 @@ RUN DEBUG=false SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret \
     ALLOWED_HOSTS=localhost STATIC_ROOT=/app/staticfiles \
     python manage.py collectstatic --no-input -v 0
 
-RUN useradd --create-home --uid 10001 teamsadmin && mkdir -p /app/var && chown teamsadmin /app/var
+RUN useradd --create-home --uid 10001 teamsadmin && mkdir -p /app/var/metrics && chown -R teamsadmin /app/var
 USER teamsadmin
 ENV STATIC_ROOT=/app/staticfiles
 EXPOSE 8000

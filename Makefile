@@ -43,8 +43,8 @@ fmt: install ## Format and autofix
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: install ## mypy --strict on apps/, teamsadmin/, tests/ and bench/
-	$(BIN)/mypy apps teamsadmin tests bench
+typecheck: install ## mypy --strict on apps/, teamsadmin/, tests/, bench/ and ci/
+	$(BIN)/mypy apps teamsadmin tests bench ci
 
 migrations-check: install ## Fail when a model change lacks its migration
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from contextvars import Token
 from typing import Any
 
 from celery import Celery, signals
 from django.conf import settings
 
+from apps.core.requestid import current_request_id
 from apps.sync import tasknames
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamsadmin.settings")
@@ -20,7 +23,24 @@ app.autodiscover_tasks()
 @signals.setup_logging.connect
 def _keep_django_logging(**kwargs: Any) -> None:
     """Workers and beat keep Django's LOGGING (set up with Django) instead of Celery's own, so
-    their console follows the same rules as the web server's."""
+    their console follows the same rules as the web server's (LOG_FORMAT=json included)."""
+
+
+_bound: dict[str, Token[str]] = {}
+
+
+@signals.task_prerun.connect
+def _bind_task_id(task_id: str = "", **kwargs: Any) -> None:
+    """A task's log lines carry its id where a request's carry the request id."""
+    _bound[task_id] = current_request_id.set(task_id)
+
+
+@signals.task_postrun.connect
+def _unbind_task_id(task_id: str = "", **kwargs: Any) -> None:
+    token = _bound.pop(task_id, None)
+    if token is not None:
+        with contextlib.suppress(ValueError):  # set in another context: nothing to restore
+            current_request_id.reset(token)
 
 
 app.conf.beat_schedule = {

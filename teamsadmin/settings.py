@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from teamsadmin.envtools import (
     env_bool,
+    env_choice,
     env_float,
     env_int,
     env_list,
@@ -254,6 +255,39 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1900, minimum=1)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# --- Email -----------------------------------------------------------------------------------
+# Owners are emailed when an Auth Tenant goes offline or a sync keeps failing, and on recovery.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Teams Admin <teamsadmin@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Operations -------------------------------------------------------------------------------
+# /metrics answers only with this bearer token; unset, the endpoint is off (404).
+TEAMSADMIN_METRICS_TOKEN = env_secret("TEAMSADMIN_METRICS_TOKEN", "")
+# A folder shared by web and worker processes: API counters are summed across them at scrape
+# (prometheus_client's multiprocess mode, which reads the variable itself). Empty: per process.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR", "")
+if PROMETHEUS_MULTIPROC_DIR and not Path(PROMETHEUS_MULTIPROC_DIR).is_dir():
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR names {PROMETHEUS_MULTIPROC_DIR!r}, which is not a folder."
+    )
+# Owners are emailed when a sync of one kind has failed this many times in a row.
+TEAMSADMIN_ALERT_SYNC_FAILURES = env_int("TEAMSADMIN_ALERT_SYNC_FAILURES", 3, minimum=1)
+
 # --- Teams Admin ------------------------------------------------------------------------------
 TEAMSADMIN_SANDBOX = env_bool("TEAMSADMIN_SANDBOX", DEBUG)
 TEAMSADMIN_SYNC_INTERVAL_SECONDS = env_int("TEAMSADMIN_SYNC_INTERVAL_SECONDS", 300, minimum=10)
@@ -355,6 +389,8 @@ if TEAMSADMIN_OIDC_ISSUER:
 # with LOG_LEVEL=DEBUG. Celery workers and beat log through this configuration too
 # (teamsadmin/celery.py), so Celery's own INFO lines stay below the root's WARNING.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+# plain: one readable line per record; json: one JSON object per line (log collectors).
+LOG_FORMAT = env_choice("LOG_FORMAT", "plain", ("plain", "json"))
 _LOG_DEBUG = LOG_LEVEL == "DEBUG"
 _REQUEST_FILTERS = ["permission_denied"] + ([] if _LOG_DEBUG else ["hide_sandbox_requests"])
 LOGGING = {
@@ -368,6 +404,7 @@ LOGGING = {
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "teamsadmin.logformat.JsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -377,10 +414,13 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": [] if _LOG_DEBUG else ["teams_api_calls"],
         },
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+        },
     },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {

@@ -16,6 +16,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.accounts.services import user_ensure
 from apps.audit import receivers as audit_receivers
+from apps.authtenants.health import forget_tallies
 from apps.core.capabilities import Role
 from teamsadmin.celery import app as celery_app
 
@@ -142,3 +143,10 @@ def helpdesk_client(helpdesk: User) -> Client:
 @pytest.fixture
 def auditor_client(auditor: User) -> Client:
     return signed_in_client(auditor)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_connection_health() -> None:
+    """Connection health tallies live in the process; each test starts without them (row ids
+    are reused between tests)."""
+    forget_tallies()

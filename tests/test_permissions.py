@@ -15,9 +15,19 @@ from django.test import Client
 
 from tests.urlwalk import Route, routes
 
-# Routes that are public by design: signing in, Django's admin (own login), the sandbox API and
-# the site icon.
-PUBLIC_PREFIXES = ("accounts/login/", "admin/", "sandbox/", "static/", "favicon.ico")
+# Routes that are public by design: signing in, Django's admin (own login), the sandbox API,
+# the site icon, and the operations endpoints (probes and the metrics scraper have no session;
+# /metrics checks its own bearer token).
+PUBLIC_PREFIXES = (
+    "accounts/login/",
+    "admin/",
+    "sandbox/",
+    "static/",
+    "favicon.ico",
+    "healthz",
+    "readyz",
+    "metrics",
+)
 DESTRUCTIVE = re.compile(r"(delete|remove|revoke)")
 ROUTES = routes(skip=PUBLIC_PREFIXES)
 

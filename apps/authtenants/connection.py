@@ -1,7 +1,7 @@
 """The one way the rest of the project reaches the Teams API for a configured Auth Tenant.
 
-It turns an AuthTenant row into teamsapi's plain ConnectionSettings and records each client's
-token outcomes back onto its row.
+It turns an AuthTenant row into teamsapi's plain ConnectionSettings, records each client's
+token outcomes back onto its row and feeds the Auth Tenant's connection health.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.db import DatabaseError
 from django.db.models import QuerySet
 
 from apps.authtenants import crypto
+from apps.authtenants.health import HealthRecorder
 from apps.authtenants.hosts import allowed_hosts
 from apps.authtenants.models import AuthClient, AuthTenant
 from apps.teamsapi.client import TeamsClient
@@ -97,9 +98,16 @@ def connection_settings(
 
 
 class TokenStatusRecorder:
-    """Writes each mint's outcome onto the client's row: "token OK 2 min ago" or why it fails."""
+    """Writes each mint's outcome onto the client's row: "token OK 2 min ago" or why it fails,
+    and into the Auth Tenant's connection health."""
 
-    def token_minted(self, client: ClientSettings, token: AccessToken) -> None:
+    def __init__(self) -> None:
+        self._health = HealthRecorder()
+
+    def token_minted(
+        self, connection: ConnectionSettings, client: ClientSettings, token: AccessToken
+    ) -> None:
+        self._health.token_minted(connection, client, token)
         self._save(
             client,
             token_last_ok_at=datetime.now(UTC),
@@ -108,7 +116,10 @@ class TokenStatusRecorder:
             token_kind=token.kind,
         )
 
-    def token_failed(self, client: ClientSettings, error: TokenError) -> None:
+    def token_failed(
+        self, connection: ConnectionSettings, client: ClientSettings, error: TokenError
+    ) -> None:
+        self._health.token_failed(connection, client, error)
         self._save(
             client, token_last_error_at=datetime.now(UTC), token_last_error=error.message[:500]
         )
@@ -131,7 +142,9 @@ def teams_client(
 ) -> TeamsClient:
     """A TeamsClient for the Auth Tenant; use it as a context manager so it is closed."""
     provider = token_provider or recording_token_provider()
-    return TeamsClient(connection_settings(auth_tenant), token_provider=provider)
+    return TeamsClient(
+        connection_settings(auth_tenant), token_provider=provider, observer=HealthRecorder()
+    )
 
 
 def forget_client_token(auth_client: AuthClient) -> None:

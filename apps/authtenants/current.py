@@ -74,7 +74,8 @@ def auth_tenant_for_request(request: HttpRequest) -> AuthTenant | None:
 
 
 def team_switcher(request: HttpRequest) -> dict[str, Any]:
-    """Context processor: the Auth Tenants a signed-in user can switch between (shown when 2+).
+    """Context processor: the Auth Tenants a signed-in user can switch between (shown when 2+),
+    and the connection health of the one the page shows (a dot and a word beside it).
 
     It applies ?auth_tenant= itself, so the switcher works on every page, not only those that
     show a team's data.
@@ -83,7 +84,13 @@ def team_switcher(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     choices = _enabled(request)
-    if len(choices) < 2:
+    if not choices:
         return {}
+    if len(choices) < 2:
+        return {"team_health": choices[0]}
     current = auth_tenant_for_request(request)
-    return {"team_choices": choices, "team_current": current.pk if current else None}
+    return {
+        "team_choices": choices,
+        "team_current": current.pk if current else None,
+        "team_health": current,
+    }

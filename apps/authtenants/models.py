@@ -34,8 +34,21 @@ class TokenKind(models.TextChoices):
     OPAQUE = "opaque", "Opaque"
 
 
+class HealthState(models.TextChoices):
+    """How the Auth Tenant's connection has been doing, from its last token mints and calls."""
+
+    UNKNOWN = "unknown", "Not used yet"
+    ONLINE = "online", "Online"
+    DEGRADED = "degraded", "Degraded"
+    OFFLINE = "offline", "Offline"
+
+
 class AuthTenant(models.Model):
-    """One Auth0 tenant whose M2M clients get tokens for one team's Teams API."""
+    """One Auth0 tenant whose M2M clients get tokens for one team's Teams API.
+
+    The health_* fields are the connection's state as the last token mints and API calls left
+    it (apps.authtenants.health writes them); the last error is a TeamsApiError message.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     team_slug = models.CharField(max_length=63, validators=[validate_team_slug])
@@ -60,6 +73,16 @@ class AuthTenant(models.Model):
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    health_state = models.CharField(
+        max_length=8, choices=HealthState.choices, default=HealthState.UNKNOWN, editable=False
+    )
+    health_error = models.CharField(max_length=500, blank=True, editable=False)
+    health_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    health_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    health_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    health_failures = models.PositiveIntegerField(default=0, editable=False)
+    # Owners were emailed that it is offline; cleared (and emailed again) when it recovers.
+    health_alerted = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["name"]

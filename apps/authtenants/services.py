@@ -18,6 +18,7 @@ from apps.authtenants.connection import (
 )
 from apps.authtenants.crypto import SecretKeyError
 from apps.authtenants.features import READ_PROBES
+from apps.authtenants.health import HealthRecorder
 from apps.authtenants.hosts import validate_base_url, validate_domain
 from apps.authtenants.models import TOKEN_STATUS_FIELDS, AuthClient, AuthTenant
 from apps.core.capabilities import Capability, require
@@ -320,7 +321,9 @@ def _test_client(
             + ": check the client grant in Auth0 or untick them here"
         )
     # Each client is tested alone: the connection offers it only, so every probe uses it.
-    with TeamsClient(connection.only(client), token_provider=provider) as api:
+    with TeamsClient(
+        connection.only(client), token_provider=provider, observer=HealthRecorder()
+    ) as api:
         probes = tuple(
             _probe(api, scope, what) for scope, what in READ_PROBES if scope in client.scopes
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
@@ -12,6 +13,8 @@ HEADER = "X-Request-ID"
 MAX_LENGTH = 64
 # Bounded and plain so a forged header cannot smuggle markup or log-line breaks into records.
 _WELL_FORMED = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_LENGTH}}}")
+# The id of the request (or Celery task) this thread is serving, for log lines made far from it.
+current_request_id: ContextVar[str] = ContextVar("current_request_id", default="")
 
 
 def request_id_from(value: str | None) -> str:
@@ -35,6 +38,10 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = request_id_from(request.headers.get(HEADER))
         request.request_id = request_id  # type: ignore[attr-defined]
-        response = self.get_response(request)
+        bound = current_request_id.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            current_request_id.reset(bound)
         response[HEADER] = request_id
         return response

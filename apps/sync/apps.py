@@ -8,7 +8,10 @@ class SyncConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.authtenants.models import AuthClient, AuthTenant
+        from apps.core.metrics import register_collector
         from apps.sync import receivers
+        from apps.sync.metrics import SyncCollector
 
         post_save.connect(receivers.auth_tenant_created, sender=AuthTenant, dispatch_uid="sync")
         post_save.connect(receivers.auth_client_created, sender=AuthClient, dispatch_uid="sync")
+        register_collector(SyncCollector())

@@ -18,6 +18,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.core.capabilities import Capability, require
+from apps.sync.alerts import sync_run_finished
 from apps.sync.models import SyncKind, SyncLock, SyncRun, SyncStatus
 from apps.sync.queue import sync_enqueue
 from apps.teamsapi.errors import RETRYABLE
@@ -161,6 +162,7 @@ def _finish(run: SyncRun, status: SyncStatus, error: str) -> None:
             ]
         )
         lock_release(auth_tenant=run.auth_tenant, kind=run.kind, holder=_holder(run))
+        sync_run_finished(run)
     level = logging.WARNING if status == SyncStatus.FAILED else logging.INFO
     logger.log(level, "%s", run_summary(run), extra={"auth_tenant": run.auth_tenant_id})
 

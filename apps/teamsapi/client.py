@@ -9,11 +9,12 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict, TypeVar, Unpack
+from typing import Any, NotRequired, Protocol, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 
 from django.conf import settings
 
+from apps.core import metrics
 from apps.teamsapi import contract, http
 from apps.teamsapi.connection import ClientSettings, ConnectionSettings, fewest_scope_client
 from apps.teamsapi.contract import Operation, OperationName
@@ -227,6 +228,15 @@ def _retry_policy(operation: Operation) -> Callable[[TeamsApiError], bool]:
     return may_retry
 
 
+class CallObserver(Protocol):
+    """Told how each try of an operation ended: `error` is None when the API answered with
+    success, else the TeamsApiError the try raised (the Auth Tenants app derives health)."""
+
+    def call_finished(
+        self, connection: ConnectionSettings, operation: str, error: TeamsApiError | None
+    ) -> None: ...
+
+
 @dataclass(slots=True)
 class _Call:
     """One operation on its way out: where, with which client, and how many tries so far."""
@@ -278,8 +288,10 @@ class TeamsClient:
         *,
         token_provider: TokenProvider | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        observer: CallObserver | None = None,
     ) -> None:
         self.connection = connection
+        self.observer = observer
         self.tokens = token_provider or TokenProvider(sleep=sleep)
         self.requests_made = 0
         self.max_pages = contract.MAX_PAGES
@@ -331,22 +343,35 @@ class TeamsClient:
             query={k: v for k, v in (params or {}).items() if v is not None},
             data=None if body is _NO_BODY else json.dumps(body).encode(),
         )
+        retried = metrics.API_RETRIES.labels(self.connection.ref, operation.name.value)
         return http.retrying(
             lambda retries: self._attempt(call, retries),
             may_retry=_retry_policy(operation),
             sleep=self._sleep,
+            before_wait=lambda _wait: retried.inc(),
         )
 
     def _attempt(self, call: _Call, retries: int) -> Any:
         """One try; a token the API rejects is replaced once and the call sent again (§2.5)."""
-        token = self._token(call)
-        reply = self._send(call, token)
-        if reply.status == 401:
-            self.tokens.invalidate(self.connection, call.client, token)
-            reply = self._send(call, self._token(call))
-        if reply.status == 404 and retries and call.operation.method == "DELETE":
-            return None  # an earlier attempt deleted it before its reply was lost
-        return _decoded(call.operation, reply)
+        token = self._token(call)  # a failed mint is the token provider's to report
+        try:
+            reply = self._send(call, token)
+            if reply.status == 401:
+                self.tokens.invalidate(self.connection, call.client, token)
+                reply = self._send(call, self._token(call))
+            if reply.status == 404 and retries and call.operation.method == "DELETE":
+                result = None  # an earlier attempt deleted it before its reply was lost
+            else:
+                result = _decoded(call.operation, reply)
+        except TeamsApiError as error:
+            self._observe(call, error)
+            raise
+        self._observe(call, None)
+        return result
+
+    def _observe(self, call: _Call, error: TeamsApiError | None) -> None:
+        if self.observer is not None:
+            self.observer.call_finished(self.connection, call.operation.name.value, error)
 
     def _token(self, call: _Call) -> AccessToken:
         token = self.tokens.token(self.connection, call.client)
@@ -382,6 +407,10 @@ class TeamsClient:
         finally:
             self.requests_made += 1
             name = call.operation.name.value
+            status_class = metrics.status_class(status)
+            metrics.API_CALLS.labels(self.connection.ref, name, status_class).inc()
+            if status == 429:
+                metrics.API_RATE_LIMITED.labels(self.connection.ref, name).inc()
             http.log_call(
                 "teams api " + name,
                 operation=name,

@@ -26,6 +26,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from apps.core import metrics
 from apps.teamsapi import contract, http
 from apps.teamsapi.connection import ClientSettings, ConnectionSettings, SecretUnreadable
 from apps.teamsapi.errors import TeamsApiError, TokenEndpointUnavailable, TokenError
@@ -68,9 +69,13 @@ class AccessToken:
 class TokenObserver(Protocol):
     """Told the outcome of every mint, e.g. to show "token OK 2 min ago" per client."""
 
-    def token_minted(self, client: ClientSettings, token: AccessToken) -> None: ...
+    def token_minted(
+        self, connection: ConnectionSettings, client: ClientSettings, token: AccessToken
+    ) -> None: ...
 
-    def token_failed(self, client: ClientSettings, error: TokenError) -> None: ...
+    def token_failed(
+        self, connection: ConnectionSettings, client: ClientSettings, error: TokenError
+    ) -> None: ...
 
 
 def token_cache_key(connection: ConnectionSettings, client: ClientSettings) -> str:
@@ -338,11 +343,13 @@ class TokenProvider:
                 client.key,
                 exc.reason,
             )
+            metrics.TOKEN_MINTS.labels(connection.ref, "failed").inc()
             if self._observer is not None:
-                self._observer.token_failed(client, exc)
+                self._observer.token_failed(connection, client, exc)
             raise
+        metrics.TOKEN_MINTS.labels(connection.ref, "ok").inc()
         if self._observer is not None:
-            self._observer.token_minted(client, token)
+            self._observer.token_minted(connection, client, token)
         return token
 
     def _mint_once(self, connection: ConnectionSettings, client: ClientSettings) -> AccessToken:
