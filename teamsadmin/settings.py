@@ -241,6 +241,22 @@ if not TEAMSADMIN_ENCRYPTION_KEYS:
     TEAMSADMIN_ENCRYPTION_KEYS = ["dGVhbXNhZG1pbi1kZXZlbG9wbWVudC1rZXktMzJieXQ="]
 
 # Sandbox (the simulated Teams API, mounted under /sandbox/ when enabled)
+# The sandbox hands out tokens for any team and resets data on request: never by accident in
+# production.
+TEAMSADMIN_SANDBOX_FORCE = env_bool("TEAMSADMIN_SANDBOX_FORCE", False)
+if TEAMSADMIN_SANDBOX and not DEBUG and not TEAMSADMIN_SANDBOX_FORCE:
+    raise ImproperlyConfigured(
+        "TEAMSADMIN_SANDBOX is on while DEBUG is off: the simulator would be reachable in "
+        "production. Turn TEAMSADMIN_SANDBOX off, or set TEAMSADMIN_SANDBOX_FORCE=true if you "
+        "really mean to serve it (benchmarks, demos)."
+    )
+# Callers of /sandbox/__sandbox/ without a signed-in owner (tests, scripts) send this token as
+# "Authorization: Bearer <token>" or X-Sandbox-Control-Token; empty: owners only.
+TEAMSADMIN_SANDBOX_CONTROL_TOKEN = env_secret("TEAMSADMIN_SANDBOX_CONTROL_TOKEN", "")
+if TEAMSADMIN_SANDBOX_CONTROL_TOKEN and len(TEAMSADMIN_SANDBOX_CONTROL_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "TEAMSADMIN_SANDBOX_CONTROL_TOKEN must be at least 32 characters when set."
+    )
 TEAMSADMIN_SANDBOX_CLIENT_ID = env_str(
     "TEAMSADMIN_SANDBOX_CLIENT_ID", "sandboxOwnerClient0000000000000001"
 )
