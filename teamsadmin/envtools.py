@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -77,3 +78,21 @@ def env_secret(name: str, default: str) -> str:
                 f"{name}_FILE points at an unreadable file ({exc.strerror})."
             ) from None
     return env_str(name, default)
+
+
+def url_origin(name: str, url: str) -> str:
+    """The origin (https://host[:port]) of an https URL; `name` is the variable it came from."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must hold https:// URLs, got {url!r}.")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} holds a URL with a bad port: {url!r}.") from None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"https://{host}" + (f":{port}" if port and port != 443 else "")
+
+
+def env_origins(name: str) -> list[str]:
+    """A comma-separated list of https URLs, each reduced to its origin."""
+    return [url_origin(name, url) for url in env_list(name, [])]
