@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,6 +79,19 @@ def env_secret(name: str, default: str) -> str:
                 f"{name}_FILE points at an unreadable file ({exc.strerror})."
             ) from None
     return env_str(name, default)
+
+
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+def header_name(name: str, value: str) -> str:
+    """`value` as the META key Django stores that request header under (X-Forwarded-Proto ->
+    HTTP_X_FORWARDED_PROTO)."""
+    if not _HEADER_NAME.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be an HTTP header name such as X-Forwarded-Proto, got {value!r}."
+        )
+    return "HTTP_" + value.upper().replace("-", "_")
 
 
 def url_origin(name: str, url: str) -> str:

@@ -19,6 +19,7 @@ from teamsadmin.envtools import (
     env_origins,
     env_secret,
     env_str,
+    header_name,
 )
 
 # Lets annotated code subscript Django generics at run time (ModelForm[AuthTenant], QuerySet[...]).
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.nostore.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,8 +168,30 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+
+# --- Transport and browser security -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS is sent over HTTPS only; off in development, where the dashboard runs on plain HTTP.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Container healthchecks call these over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Behind a TLS-terminating proxy: the header it sets to "https" (e.g. X-Forwarded-Proto). Only
+# name it when the proxy always sets or overwrites that header, or clients could claim HTTPS.
+_PROXY_SSL_HEADER = env_str("TEAMSADMIN_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    (header_name("TEAMSADMIN_PROXY_SSL_HEADER", _PROXY_SSL_HEADER), "https")
+    if _PROXY_SSL_HEADER
+    else None
+)
+# Asking browsers to preload HSTS is a commitment for the whole domain, made by setting
+# SECURE_HSTS_PRELOAD; without it the deploy check's reminder is noise.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 # No inline script, style or eval anywhere: htmx reads its configuration from a <meta> tag
 # (base.html) and its indicator styles live in app.css. form-action also limits where a
