@@ -79,6 +79,14 @@ def test_partials_exports_and_redirects_to_signed_in_users_are_not_stored(
         assert "Expires" not in response
 
 
+def test_the_added_slash_redirect_to_a_signed_in_user_is_not_stored(owner_client: Client) -> None:
+    response = owner_client.get("/members")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/members/"
+    assert response["Cache-Control"] == "no-store"
+
+
 def test_the_sign_in_redirect_is_not_stored(client: Client, owner: User) -> None:
     response = client.post(
         reverse("accounts:login"), {"username": owner.username, "password": "pw"}

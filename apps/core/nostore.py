@@ -5,27 +5,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
 
-def _signed_in(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated)
-
-
 class NoStoreMiddleware:
-    """Marks responses to signed-in users no-store; public static files never reach it (whitenoise
-    answers them earlier and keeps their long cache)."""
+    """Marks responses to signed-in users no-store.
+
+    It sits outside the other middleware so that answers they make late (CommonMiddleware's
+    added-slash redirect) are marked too. Static files never reach the authentication middleware
+    (whitenoise answers them first), so they keep their long cache.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        # Read before the view too: signing out ends the session, yet its answer went to a
-        # signed-in user.
-        signed_in = _signed_in(request)
         response = self.get_response(request)
-        if signed_in or _signed_in(request):
+        user = getattr(request, "user", None)
+        # Signing out ends the session before the answer is sent: the session cookie the
+        # request came with still says whom it was for.
+        if user is not None and (
+            user.is_authenticated or settings.SESSION_COOKIE_NAME in request.COOKIES
+        ):
             response["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         return response
