@@ -76,6 +76,7 @@ def bench_env(url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "teamsadmin.settings",
         "DATABASE_URL": url,
         "DEBUG": "false",  # as deployed: DEBUG also records every SQL statement
+        "SECURE_SSL_REDIRECT": "false",  # the test client asks over plain HTTP
         "SECRET_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "testserver",
         "TEAMSADMIN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),

@@ -91,6 +91,9 @@ def bench_one(database: str, entries: int) -> dict[str, Any]:
         "DATABASE_URL": url,
         "TEAMSADMIN_VAR_DIR": str(tmp),
         "TEAMSADMIN_SANDBOX": "true",
+        # The sandbox stands in for the Teams API with DEBUG off: allowed on purpose here.
+        "TEAMSADMIN_SANDBOX_FORCE": "true",
+        "SECURE_SSL_REDIRECT": "false",  # gunicorn serves plain HTTP on 127.0.0.1
         "TEAMSADMIN_SANDBOX_RATE_LIMIT": "false",
         "TEAMSADMIN_SANDBOX_AUTO_ACCEPT_SECONDS": "0",  # the bench seeds no invitations
         # As deployed: with DEBUG on, Django also records every SQL statement it runs.

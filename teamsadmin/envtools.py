@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -107,3 +109,34 @@ def env_pairs(
             raise ImproperlyConfigured(f"{name}: {key!r} is not one of {', '.join(keys)}.")
         pairs.append((key, value))
     return pairs
+
+
+_HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
+def header_name(name: str, value: str) -> str:
+    """`value` as the META key Django stores that request header under (X-Forwarded-Proto ->
+    HTTP_X_FORWARDED_PROTO)."""
+    if not _HEADER_NAME.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name} must be an HTTP header name such as X-Forwarded-Proto, got {value!r}."
+        )
+    return "HTTP_" + value.upper().replace("-", "_")
+
+
+def url_origin(name: str, url: str) -> str:
+    """The origin (https://host[:port]) of an https URL; `name` is the variable it came from."""
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ImproperlyConfigured(f"{name} must hold https:// URLs, got {url!r}.")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} holds a URL with a bad port: {url!r}.") from None
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    return f"https://{host}" + (f":{port}" if port and port != 443 else "")
+
+
+def env_origins(name: str) -> list[str]:
+    """A comma-separated list of https URLs, each reduced to its origin."""
+    return [url_origin(name, url) for url in env_list(name, [])]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import django_stubs_ext
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from teamsadmin.envtools import (
@@ -17,9 +18,11 @@ from teamsadmin.envtools import (
     env_int,
     env_list,
     env_optional_int,
+    env_origins,
     env_pairs,
     env_secret,
     env_str,
+    header_name,
 )
 
 # Lets annotated code subscript Django generics at run time (ModelForm[AuthTenant], QuerySet[...]).
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "csp",
     "apps.core",
     "apps.accounts",
     "apps.authtenants",
@@ -73,7 +77,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.requestid.RequestIdMiddleware",
+    "apps.core.nostore.NoStoreMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -206,8 +212,48 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+
+# --- Transport and browser security -------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS is sent over HTTPS only; off in development, where the dashboard runs on plain HTTP.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Container healthchecks call these over plain HTTP from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Behind a TLS-terminating proxy: the header it sets to "https" (e.g. X-Forwarded-Proto). Only
+# name it when the proxy always sets or overwrites that header, or clients could claim HTTPS.
+_PROXY_SSL_HEADER = env_str("TEAMSADMIN_PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    (header_name("TEAMSADMIN_PROXY_SSL_HEADER", _PROXY_SSL_HEADER), "https")
+    if _PROXY_SSL_HEADER
+    else None
+)
+# Asking browsers to preload HSTS is a commitment for the whole domain, made by setting
+# SECURE_HSTS_PRELOAD; without it the deploy check's reminder is noise.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# No inline script, style or eval anywhere: htmx reads its configuration from a <meta> tag
+# (base.html) and its indicator styles live in app.css. form-action also limits where a
+# form's POST may be redirected, so a sign-in that hands over to an identity provider after a
+# POST lists that provider's origin in TEAMSADMIN_CSP_FORM_ACTION.
+TEAMSADMIN_CSP_FORM_ACTION = env_origins("TEAMSADMIN_CSP_FORM_ACTION")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *TEAMSADMIN_CSP_FORM_ACTION],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 
 # --- I18N / static ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -318,6 +364,22 @@ if not TEAMSADMIN_ENCRYPTION_KEYS:
     TEAMSADMIN_ENCRYPTION_KEYS = ["dGVhbXNhZG1pbi1kZXZlbG9wbWVudC1rZXktMzJieXQ="]
 
 # Sandbox (the simulated Teams API, mounted under /sandbox/ when enabled)
+# The sandbox hands out tokens for any team and resets data on request: never by accident in
+# production.
+TEAMSADMIN_SANDBOX_FORCE = env_bool("TEAMSADMIN_SANDBOX_FORCE", False)
+if TEAMSADMIN_SANDBOX and not DEBUG and not TEAMSADMIN_SANDBOX_FORCE:
+    raise ImproperlyConfigured(
+        "TEAMSADMIN_SANDBOX is on while DEBUG is off: the simulator would be reachable in "
+        "production. Turn TEAMSADMIN_SANDBOX off, or set TEAMSADMIN_SANDBOX_FORCE=true if you "
+        "really mean to serve it (benchmarks, demos)."
+    )
+# Callers of /sandbox/__sandbox/ without a signed-in owner (tests, scripts) send this token as
+# "Authorization: Bearer <token>" or X-Sandbox-Control-Token; empty: owners only.
+TEAMSADMIN_SANDBOX_CONTROL_TOKEN = env_secret("TEAMSADMIN_SANDBOX_CONTROL_TOKEN", "")
+if TEAMSADMIN_SANDBOX_CONTROL_TOKEN and len(TEAMSADMIN_SANDBOX_CONTROL_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "TEAMSADMIN_SANDBOX_CONTROL_TOKEN must be at least 32 characters when set."
+    )
 TEAMSADMIN_SANDBOX_CLIENT_ID = env_str(
     "TEAMSADMIN_SANDBOX_CLIENT_ID", "sandboxOwnerClient0000000000000001"
 )

@@ -1,7 +1,13 @@
-"""JSON control endpoints under /sandbox/__sandbox/ mirroring control.py (sandbox only)."""
+"""JSON control endpoints under /sandbox/__sandbox/ mirroring control.py (sandbox only).
+
+They reset, seed and fault the simulator, so only a signed-in dashboard owner (with the CSRF
+token, like every other POST) or a caller holding TEAMSADMIN_SANDBOX_CONTROL_TOKEN (tests,
+benchmarks, scripts) may use them.
+"""
 
 from __future__ import annotations
 
+import hmac
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -9,11 +15,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
-from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
+from apps.core.capabilities import Role, role_of
 from apps.sandbox import control
 from apps.sandbox.errors import json_response
 from apps.sandbox.models import SandboxRequest
@@ -116,18 +124,68 @@ def _parse(raw: bytes) -> Any:
         raise ValueError("body is nested too deeply") from exc
 
 
+TOKEN_HEADER = "X-Sandbox-Control-Token"  # noqa: S105 - a header name, not a secret
+
+
+def _presented_token(request: HttpRequest) -> str:
+    """The control token the caller sent, from Authorization: Bearer or TOKEN_HEADER ("" if none)."""
+    scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    return request.headers.get(TOKEN_HEADER, "").strip()
+
+
+def holds_control_token(request: HttpRequest) -> bool:
+    """True when the request carries the configured control token (never when none is set)."""
+    expected = settings.TEAMSADMIN_SANDBOX_CONTROL_TOKEN
+    presented = _presented_token(request)
+    if not expected or not presented:
+        return False
+    # Constant time, so response timing does not reveal how much of a guess was right.
+    return hmac.compare_digest(presented.encode(), expected.encode())
+
+
+def _refused(status: int, message: str) -> HttpResponse:
+    response = json_response({"error": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="sandbox controls"'
+    return response
+
+
 def control_view(methods: list[str]) -> Callable[[View], View]:
-    """Exempt from login and CSRF, restrict methods, and turn bad input into a JSON 400."""
+    """Restrict methods, admit owners (CSRF-checked) or control-token callers, and turn bad
+    input into a JSON 400."""
 
     def decorate(view: View) -> View:
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def run(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             try:
                 return view(request, *args, **kwargs)
             except (ValueError, TypeError, control.ControlError) as exc:
                 return json_response({"error": str(exc)}, status=400)
 
+        # Only a signed-in owner reaches this, and the CSRF check is what a session cookie
+        # alone cannot pass.
+        run_as_owner = csrf_protect(run)
+
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if holds_control_token(request):
+                return run(request, *args, **kwargs)
+            if _presented_token(request):
+                return _refused(403, "The sandbox control token is not the configured one.")
+            if not request.user.is_authenticated:
+                return _refused(
+                    401,
+                    "Sign in as a dashboard owner, or send the sandbox control token "
+                    f"(Authorization: Bearer … or {TOKEN_HEADER}).",
+                )
+            if role_of(request.user) is not Role.OWNER:
+                return _refused(403, "Only dashboard owners may use the sandbox controls.")
+            return run_as_owner(request, *args, **kwargs)
+
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
+        # The CSRF middleware would also refuse token callers (they send no cookie); the owner
+        # path above applies the same check itself.
         return csrf_exempt(login_not_required(require_http_methods(methods)(wrapped)))
 
     return decorate

@@ -1,13 +1,12 @@
-// htmx 2 does not swap non-2xx responses by default; our error fragments come back as 422
-// (see apps/core/htmx.py), so let those swap while other errors still raise htmx:responseError.
-document.addEventListener("DOMContentLoaded", () => {
-  if (!window.htmx) return;
-  htmx.config.responseHandling = [
-    { code: "204", swap: false },
-    { code: "[23]..", swap: true },
-    { code: "422", swap: true },
-    { code: "[45]..", swap: false, error: true },
-  ];
+// htmx's configuration is the <meta name="htmx-config"> in base.html: error fragments come back
+// as 422 (see apps/core/htmx.py) and swap, other errors raise htmx:responseError.
+// Selects marked data-submit-on-change send their form at once (the team switcher); an inline
+// onchange handler would need 'unsafe-inline' in the Content-Security-Policy.
+document.addEventListener("change", (event) => {
+  const select = event.target;
+  if (select instanceof HTMLSelectElement && select.form && select.hasAttribute("data-submit-on-change")) {
+    select.form.requestSubmit();
+  }
 });
 document.addEventListener("htmx:responseError", (event) => {
   const region = document.getElementById("messages");

@@ -14,6 +14,12 @@ from apps.sandbox.models import SandboxActivity, SandboxClient, SandboxFaults
 CONTROLS = "/sandbox/__sandbox"
 
 
+@pytest.fixture
+def client(control_token: str) -> Client:
+    """A caller of the controls that holds the control token (as tests and scripts do)."""
+    return Client(headers={"Authorization": f"Bearer {control_token}"})
+
+
 def _send(client: Client, method: str, path: str, body: Any) -> tuple[int, dict[str, Any]]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     response = client.generic(method, f"{CONTROLS}{path}", raw, "application/json")

@@ -281,24 +281,23 @@ def test_clearing_the_request_log_empties_it(sandbox: Sandbox, api: Api) -> None
 
 
 def test_faults_and_request_log_are_driven_over_http_too(sandbox: Sandbox, api: Api) -> None:
-    controls = f"{sandbox.url}/sandbox/__sandbox"
-
-    switched = requests.put(f"{controls}/faults", json={"rate_limit_burst": 1}, timeout=TIMEOUT)
+    switched = sandbox.control("PUT", "/faults", json={"rate_limit_burst": 1}, timeout=TIMEOUT)
     refused = api.get("/api/environments")
-    state = requests.get(f"{controls}/faults", timeout=TIMEOUT).json()
-    log = requests.get(
-        f"{controls}/requests",
+    state = sandbox.control("GET", "/faults", timeout=TIMEOUT).json()
+    log = sandbox.control(
+        "GET",
+        "/requests",
         params={"path_contains": "/api/environments", "client_id": sandbox.owner_client_id},
         timeout=TIMEOUT,
     ).json()["requests"]
-    bad = requests.put(f"{controls}/faults", json={"no_such_switch": 1}, timeout=TIMEOUT)
+    bad = sandbox.control("PUT", "/faults", json={"no_such_switch": 1}, timeout=TIMEOUT)
 
     assert switched.status_code == 200
     assert_error(refused, 429, "TOO_MANY_REQUESTS")
     assert state["rate_limit_burst"] == 0
     assert [(row["method"], row["status"]) for row in log] == [("GET", 429)]
     assert bad.status_code == 400
-    cleared = requests.delete(f"{controls}/faults", json={}, timeout=TIMEOUT).json()
+    cleared = sandbox.control("DELETE", "/faults", json={}, timeout=TIMEOUT).json()
     assert cleared["latency_ms"] == 0 and cleared["error_rate"] == 0
 
 

@@ -137,9 +137,8 @@ def test_fault_command_sets_and_clears_switches_seen_by_the_server(sandbox: Sand
 
 
 def test_control_endpoints_drive_faults_invitations_and_the_request_log(sandbox: Sandbox) -> None:
-    controls = f"{sandbox.url}/sandbox/__sandbox"
     token = sandbox.token()
-    put = requests.put(f"{controls}/faults", json={"rate_limit_burst": 1}, timeout=10)
+    put = sandbox.control("PUT", "/faults", json={"rate_limit_burst": 1})
     limited = sandbox.api("GET", "/api/tenants", token)
     sandbox.api(
         "POST",
@@ -148,15 +147,11 @@ def test_control_endpoints_drive_faults_invitations_and_the_request_log(sandbox:
         json={"email": "joiner@example.com", "role": "teams_report_viewer"},
     )
 
-    accepted = requests.post(
-        f"{controls}/teams/acme/invitations/accept",
-        json={"email": "joiner@example.com"},
-        timeout=10,
+    accepted = sandbox.control(
+        "POST", "/teams/acme/invitations/accept", json={"email": "joiner@example.com"}
     )
-    log = requests.get(
-        f"{controls}/requests", params={"path_contains": "/api/tenants"}, timeout=10
-    ).json()
-    bad = requests.put(f"{controls}/faults", json={"no_such_switch": True}, timeout=10)
+    log = sandbox.control("GET", "/requests", params={"path_contains": "/api/tenants"}).json()
+    bad = sandbox.control("PUT", "/faults", json={"no_such_switch": True})
 
     assert put.json()["rate_limit_burst"] == 1
     assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
