@@ -106,6 +106,18 @@ class Canary:
             self._watched = dict(self._lasting)
             self.leaks.clear()
 
+    @contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        """Values watched inside the block are dropped after it, as its writes were rolled back
+        (so hostile input that happened to be stored as a secret is not watched afterwards)."""
+        with self._lock:
+            before = dict(self._watched)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._watched = before
+
     def scan(self, data: bytes | str, where: str, *, exits: str = "") -> None:
         """Record a leak for each watched value found in data (`exits`: the route name, whose
         sanctioned kinds may appear)."""
