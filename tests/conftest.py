@@ -19,6 +19,7 @@ from apps.audit import receivers as audit_receivers
 from apps.authtenants.health import forget_tallies
 from apps.core.capabilities import Role
 from teamsadmin.celery import app as celery_app
+from tests import canary
 
 pytest_plugins = [
     "tests.fixtures.sandbox",
@@ -47,6 +48,30 @@ def django_db_modify_db_settings(
         # client's keep-alive socket would otherwise keep a session that blocks dropping the
         # test database at the end.
         database["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _secret_canary_installed() -> Iterator[canary.Canary]:
+    """tests/canary.py: no watched secret may appear in a response, a log record or an audit entry."""
+    with canary.installed() as installed:
+        yield installed
+
+
+@pytest.fixture(autouse=True)
+def _secret_canary(_secret_canary_installed: canary.Canary) -> Iterator[None]:
+    """Each test watches its own secrets; leaks after its body (live server threads) fail it too."""
+    canary.ensure_installed()
+    _secret_canary_installed.forget()
+    yield
+    _secret_canary_installed.check()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A leak during the test's body fails the test itself (not only its teardown)."""
+    result = yield
+    canary.canary.check()
+    return result
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 
 from apps.authtenants import crypto
 from apps.authtenants.models import AuthClient, AuthTenant, Cloud, Region
+from tests import canary
 
 READ_SCOPES = "read:members read:team_activity read:tenants"
 
@@ -31,11 +32,13 @@ class AuthClientFactory(DjangoModelFactory[AuthClient]):
         model = AuthClient
 
     class Params:
-        secret = "factory-client-secret"
+        secret = "factory-client-secret"  # watched by the secret canary (tests/canary.py)
 
     auth_tenant = SubFactory(AuthTenantFactory)
     label = Sequence(lambda n: f"Client {n}")
     client_id = Sequence(lambda n: f"factoryClient{n:020d}")
     scopes = READ_SCOPES
     enabled = True
-    secret_encrypted = LazyAttribute(lambda o: crypto.encrypt(o.secret))
+    secret_encrypted = LazyAttribute(
+        lambda o: crypto.encrypt(canary.watch(o.secret, canary.AUTH_CLIENT_SECRET))
+    )

@@ -11,6 +11,11 @@ Signed in as an owner (who may open every page), each route and method then gets
   goes unseen;
 - the property (hypothesis): mixes of valid and hostile values in every input at once.
 
+Every POST form is also posted as each role (owner, helpdesk, auditor) and signed out, with
+unicode edge cases (lone surrogates, right-to-left marks, combining characters, NFKC lookalikes)
+and values of the wrong type (numbers, JSON, list-style names, a JSON body): a role allowed to
+post sees a rejection as an error in the page, a role refused gets the 403 page.
+
 Each answer must be below 500 and nothing may log an error. Each request runs in a savepoint
 that is rolled back, so a POST that creates or deletes leaves the data as it was.
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -31,10 +37,12 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.access.forms import AccessChangeForm, AccessGrantForm, AccessRevokeForm
 from apps.access.history_forms import AsOfForm, ChangesForm
@@ -47,11 +55,14 @@ from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleFor
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
 from apps.tenants.forms import TenantCreateForm, TenantDeleteForm, TenantFilterForm
+from tests.canary import canary
 from tests.factories import AuthClientFactory
 from tests.fixtures.directory import Directory
+from tests.test_permissions import AUDITOR, HELPDESK, OWNER, TABLE
 from tests.urlwalk import ARGUMENT, Route, quote_any, routes
 
 EXAMPLES = 25
+ROLE_EXAMPLES = 8  # per POST form, each drawing its role
 
 # --- hostile values -----------------------------------------------------------------------------
 
@@ -445,11 +456,12 @@ def _check(world: World, case: Case, probe: Probe, caplog: pytest.LogCaptureFixt
     """Send the probe in a savepoint rolled back afterwards; no 5xx, no error logged."""
     caplog.clear()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), canary.rolled_back():
             status = _send(world, case, probe)
             transaction.set_rollback(True)
     except Exception as exc:
         raise AssertionError(f"{case.id} raised {exc!r} for {probe!r}"[:2000]) from exc
+    canary.check()  # the probe's leaks fail it
     assert status < 500, f"{case.id} answered {status} for {probe!r}"[:2000]
     errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
     assert errors == [], f"{case.id} logged {errors} for {probe!r}"[:2000]
@@ -526,3 +538,199 @@ def test_no_mix_of_inputs_fails_a_route(
         htmx=data.draw(st.booleans()),
     )
     _check(world, case, probe, caplog)
+
+
+# --- every POST form, as every role and signed out ---------------------------------------------
+#
+# Each form route is posted as owner, helpdesk, auditor and an anonymous visitor, with unicode
+# edge cases and values of the wrong type. A role the permission table (tests/test_permissions.py)
+# lets post gets either a success or its rejection shown in the page as a form or field error; a
+# role it refuses gets the 403 page; a visitor is sent to sign in.
+
+ANONYMOUS = "anonymous"
+ROLES = (OWNER, HELPDESK, AUDITOR, ANONYMOUS)
+
+UNICODE_EDGES = (
+    "x\udfffy",  # a lone low surrogate
+    "\u202egnp.exe\u200f",  # right-to-left override and mark
+    "e" + "\u0301" * 300,  # one letter under 300 combining accents
+    "ａｄｍｉｎ＠ｅｘａｍｐｌｅ．ｃｏｍ",  # fullwidth forms NFKC folds to ASCII
+    "ﬁle\u2126\u212a",  # ligature, Ohm and Kelvin signs (NFKC lookalikes)
+    "аdmin@exаmple.com",  # Cyrillic а in place of Latin a
+    "\ufeff\u200b\u200d\u2060",  # BOM, zero-width space, joiner, word joiner
+    "İıßﬀ",  # letters whose case mapping changes their length
+    "👩\u200d👩\u200d👧\U0010ffff\ufffe",  # an emoji sequence and noncharacters
+    "\x00\x01\x1f\x7f",  # NUL and control characters
+)
+WRONG_TYPES = (
+    "12345",  # a number for a string
+    "-0.0e-0",
+    "true",
+    '{"a": [1, 2]}',  # JSON where a scalar is expected
+    "[]",
+)
+UNICODE_TROUBLE = st.one_of(st.sampled_from(UNICODE_EDGES), hostile_text)
+POST_FORMS = [case for case in CASES if case.method == "POST"]
+ERROR_IN_PAGE = re.compile(rb'role="alert"|class="errorlist|class="message message-error')
+ERROR_PAGE = b'class="card error-page"'  # the 403 and 404 pages
+
+
+def _served(route: str, role: str) -> bool:
+    if INPUTS[route].anonymous:
+        return True
+    return role in TABLE[route].get("POST", frozenset())
+
+
+@pytest.fixture
+def role_clients(
+    world: World, helpdesk: User, auditor: User, settings: SettingsWrapper
+) -> dict[str, Client]:
+    # The Auth Tenant's host does not resolve here: fail its calls at once, without retries.
+    settings.TEAMSADMIN_HTTP_MAX_RETRIES = 0
+    clients = {OWNER: world.client, ANONYMOUS: Client(raise_request_exception=True)}
+    for role, user in ((HELPDESK, helpdesk), (AUDITOR, auditor)):
+        clients[role] = Client(raise_request_exception=True)
+        clients[role].force_login(user)
+    return clients
+
+
+@dataclass(frozen=True)
+class FormPost:
+    """One POST: a role, form pairs (with list-style names) or a raw body of some content type."""
+
+    role: str
+    pairs: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    content_type: str = "application/x-www-form-urlencoded"
+    htmx: bool = False
+
+
+def _post_as(
+    clients: dict[str, Client], users: dict[str, User], route: Route, world: World, post: FormPost
+) -> HttpResponse:
+    client = clients[post.role]
+    if (
+        post.role != ANONYMOUS
+        and not client.cookies.get(settings.SESSION_COOKIE_NAME, Morsel()).value
+    ):
+        client.force_login(users[post.role])  # after a logout: sign in again
+    path = _path(route, world, Probe(free=("x",) * _free_arguments(route, world)))
+    body = _encode(list(post.pairs)).encode() if post.body is None else post.body
+    headers = {"HX-Request": "true"} if post.htmx else {}
+    return cast(
+        "HttpResponse", client.generic("POST", path, body, post.content_type, headers=headers)
+    )
+
+
+def _form_errors(response: HttpResponse) -> bool:
+    """Whether the page was rendered from a form that did not validate."""
+    contexts = getattr(response, "context", None) or []
+    forms_seen = [
+        value
+        for context in (contexts if isinstance(contexts, list) else [contexts])
+        for value in context.flatten().values()
+        if isinstance(value, forms.BaseForm)
+    ]
+    return any(form.is_bound and form.errors for form in forms_seen)
+
+
+def _check_post(
+    clients: dict[str, Client],
+    users: dict[str, User],
+    world: World,
+    case: Case,
+    post: FormPost,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No 5xx and no error logged; refusals are 403 pages, rejections are shown in the page."""
+    caplog.clear()
+    try:
+        with transaction.atomic(), canary.rolled_back():
+            response = _post_as(clients, users, case.route, world, post)
+            transaction.set_rollback(True)
+    except Exception as exc:
+        raise AssertionError(f"{case.id} raised {exc!r} for {post!r}"[:2000]) from exc
+    canary.check()
+    where = f"{case.id} as {post.role} answered {response.status_code} for {post!r}"[:2000]
+    status, content = response.status_code, response.content
+    assert status < 500, where
+    errors = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert errors == [], f"{where}; logged {errors}"
+    if post.role == ANONYMOUS and not INPUTS[case.route.name].anonymous:
+        assert status == 302, where
+        assert response["Location"].startswith("/accounts/login/"), where
+    elif not _served(case.route.name, post.role):
+        assert status == 403, where
+        assert ERROR_PAGE in content, f"{where}: a bare 403"
+    elif status == 404:  # the path names no row ("x" for a member or tenant id)
+        assert _free_arguments(case.route, world), where
+        assert ERROR_PAGE in content, f"{where}: a bare 404"
+    else:
+        assert status not in (403, 405), where
+        if status >= 400 or _form_errors(response):
+            assert ERROR_IN_PAGE.search(content), f"{where}: rejected without an error in the page"
+
+
+def _field_names(case: Case) -> list[str]:
+    return [param.name for param in INPUTS[case.route.name].form or ()]
+
+
+def _role_posts(case: Case) -> Iterator[FormPost]:
+    """Each role: every edge case and wrong type in all fields at once, list-style names and a
+    JSON body; roles that may post also get each edge case in each field alone."""
+    names = _field_names(case)
+    for role in ROLES:
+        for value in (*UNICODE_EDGES, *WRONG_TYPES):
+            yield FormPost(role, tuple((name, value) for name in names))
+        yield FormPost(role, tuple((f"{name}[]", "a") for name in names))
+        as_json = json.dumps({name: ["a", 1, None, {"b": 2}] for name in names}).encode()
+        yield FormPost(role, body=as_json, content_type="application/json")
+        yield FormPost(role, body=as_json, htmx=True)  # JSON under a form content type
+        if _served(case.route.name, role) and role != ANONYMOUS:
+            for name in names:
+                for value in UNICODE_EDGES:
+                    yield FormPost(role, ((name, value),), htmx=True)
+
+
+@pytest.mark.parametrize("case", POST_FORMS, ids=lambda case: case.id)
+def test_each_role_posts_each_form_with_unicode_edges_and_wrong_types(
+    world: World,
+    role_clients: dict[str, Client],
+    helpdesk: User,
+    auditor: User,
+    caplog: pytest.LogCaptureFixture,
+    case: Case,
+) -> None:
+    users = {OWNER: world.owner, HELPDESK: helpdesk, AUDITOR: auditor}
+    for post in _role_posts(case):
+        _check_post(role_clients, users, world, case, post, caplog)
+
+
+@pytest.mark.parametrize("case", POST_FORMS, ids=lambda case: case.id)
+@hypothesis_settings(
+    max_examples=ROLE_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_mix_of_inputs_fails_a_form_for_any_role(
+    world: World,
+    role_clients: dict[str, Client],
+    helpdesk: User,
+    auditor: User,
+    caplog: pytest.LogCaptureFixture,
+    case: Case,
+    data: st.DataObject,
+) -> None:
+    """The property: any role, valid values mixed with hostile and unicode ones in every field."""
+    users = {OWNER: world.owner, HELPDESK: helpdesk, AUDITOR: auditor}
+    params = [
+        Param(param.name, st.one_of(param.values, UNICODE_TROUBLE))
+        for param in INPUTS[case.route.name].form or ()
+    ]
+    post = FormPost(
+        role=data.draw(st.sampled_from(ROLES)),
+        pairs=tuple(data.draw(_pairs(tuple(params)))),
+        htmx=data.draw(st.booleans()),
+    )
+    _check_post(role_clients, users, world, case, post, caplog)

@@ -40,3 +40,12 @@ def test_wrong_password_shows_a_message_not_an_error(client: Client) -> None:
 def test_logout_is_post_only(owner_client: Client) -> None:
     assert owner_client.get(reverse("accounts:logout")).status_code == 405
     assert owner_client.post(reverse("accounts:logout")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_user_name_the_form_refuses_is_explained_on_the_page(client: Client) -> None:
+    response = client.post(reverse("accounts:login"), {"username": "ada\x00", "password": "pw"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in page
+    assert "Null characters are not allowed." in page
