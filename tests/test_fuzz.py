@@ -286,6 +286,7 @@ INPUTS: dict[str, Inputs] = {
     "sandbox:authorize": Inputs(
         query=named(*OIDC_AUTHORIZE),
         form=named(*OIDC_AUTHORIZE, "email", "password", "action"),
+        anonymous=True,  # the provider's own sign-in page: open to anyone
     ),
     "sandbox:userinfo": Inputs(),
 }
@@ -570,7 +571,12 @@ WRONG_TYPES = (
     "[]",
 )
 UNICODE_TROUBLE = st.one_of(st.sampled_from(UNICODE_EDGES), hostile_text)
-POST_FORMS = [case for case in CASES if case.method == "POST"]
+# The dashboard's forms. The simulated provider's sign-in page (under /sandbox/auth/) is no
+# dashboard form: the sweep above still posts everything to it.
+SIMULATOR = ("/sandbox/auth/", "/sandbox/teams/")
+POST_FORMS = [
+    case for case in CASES if case.method == "POST" and not case.route.pattern.startswith(SIMULATOR)
+]
 ERROR_IN_PAGE = re.compile(rb'role="alert"|class="errorlist|class="message message-error')
 ERROR_PAGE = b'class="card error-page"'  # the 403 and 404 pages
 
