@@ -355,7 +355,10 @@ SANDBOX_TEAM, SANDBOX_DOMAIN = "acme", "acme.us.auth0.com"
 
 
 @pytest.fixture
-def world(owner: User, directory: Directory) -> World:
+def world(owner: User, directory: Directory, settings: SettingsWrapper) -> World:
+    # The Auth Tenant's host does not resolve here: its calls fail at once, without retries
+    # (each retry's back-off made the tenant form's sweep take minutes).
+    settings.TEAMSADMIN_HTTP_MAX_RETRIES = 0
     auth_client = AuthClientFactory.create(auth_tenant=directory.auth_tenant)
     client = Client(raise_request_exception=True)
     client.force_login(owner)
@@ -588,11 +591,7 @@ def _served(route: str, role: str) -> bool:
 
 
 @pytest.fixture
-def role_clients(
-    world: World, helpdesk: User, auditor: User, settings: SettingsWrapper
-) -> dict[str, Client]:
-    # The Auth Tenant's host does not resolve here: fail its calls at once, without retries.
-    settings.TEAMSADMIN_HTTP_MAX_RETRIES = 0
+def role_clients(world: World, helpdesk: User, auditor: User) -> dict[str, Client]:
     clients = {OWNER: world.client, ANONYMOUS: Client(raise_request_exception=True)}
     for role, user in ((HELPDESK, helpdesk), (AUDITOR, auditor)):
         clients[role] = Client(raise_request_exception=True)
