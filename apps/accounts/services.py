@@ -73,14 +73,23 @@ def role_from_claims(values: list[str]) -> Role | None:
     return strongest_role(mapped)
 
 
-def _sso_failure(message: str, *, request: HttpRequest, email: str = "", reason: str) -> SsoRefused:
+def _sso_failure(
+    message: str,
+    *,
+    request: HttpRequest,
+    email: str = "",
+    reason: str,
+    actor: User | None = None,
+    **details: Any,
+) -> SsoRefused:
+    """Record a refused single sign-on (a dashboard action) and return the error to raise."""
     audit_record(
-        actor=None,
+        actor=actor,
         auth_tenant=None,
         action=AuditAction.SSO_SIGN_IN,
         target_type="person",
         target_label=email,
-        parameters={"reason": reason},
+        parameters={"reason": reason, **details},
         outcome=AuditOutcome.FAILURE,
         message=message,
         request=request,
@@ -163,16 +172,14 @@ def sso_sign_in(*, request: HttpRequest) -> User:
                 user.groups.remove(*Group.objects.filter(name__in=[r.value for r in Role]))
             shown = ", ".join(values) if values else "nothing"
             lost = f" The {previous.value} role it gave before was removed." if previous else ""
-            audit_record(
-                actor=user,
-                auth_tenant=None,
-                action=AuditAction.SSO_SIGN_IN,
-                target_type="person",
-                target_label=email,
-                parameters={"reason": "no_role", "claim": claim, "values": values[:20]},
-                outcome=AuditOutcome.FAILURE,
-                message=f"No dashboard role: the {claim} claim held {shown}.{lost}",
+            _sso_failure(
+                f"No dashboard role: the {claim} claim held {shown}.{lost}",
                 request=request,
+                email=email,
+                reason="no_role",
+                actor=user,
+                claim=claim,
+                values=values[:20],
             )
     if role is None or user is None:
         raise SsoNoAccess(claim=claim, values=values)

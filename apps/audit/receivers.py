@@ -54,33 +54,32 @@ def _sign_in_parameters(request: HttpRequest | None) -> dict[str, str]:
     return {"ip_address": client_ip(request)} if request is not None else {}
 
 
-def signed_in(sender: Any, *, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """Record a sign-in by any backend."""
+def _record_sign_in(
+    action: AuditAction, *, request: HttpRequest | None, user: Any, **fields: Any
+) -> None:
     audit_record(
         actor=user,
         auth_tenant=None,
-        action=AuditAction.SIGN_IN,
+        action=action,
         target_type="user",
         target_label=user.get_username(),
         parameters=_sign_in_parameters(request),
         request=request,
+        **fields,
     )
+
+
+def signed_in(sender: Any, *, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """Record a sign-in by any backend."""
+    _record_sign_in(AuditAction.SIGN_IN, request=request, user=user)
 
 
 def signed_out(sender: Any, *, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     """Record a sign-out; `request.signout_message` says why when it was not the user's click."""
     if user is None:  # signing out with no session: nothing happened
         return
-    audit_record(
-        actor=user,
-        auth_tenant=None,
-        action=AuditAction.SIGN_OUT,
-        target_type="user",
-        target_label=user.get_username(),
-        parameters=_sign_in_parameters(request),
-        message=str(getattr(request, "signout_message", "")),
-        request=request,
-    )
+    message = str(getattr(request, "signout_message", ""))
+    _record_sign_in(AuditAction.SIGN_OUT, request=request, user=user, message=message)
 
 
 def sign_in_failed(
