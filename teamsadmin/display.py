@@ -7,13 +7,15 @@ Registered in settings.TEMPLATES as the "display" library. It lives at the proje
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.timesince import timesince
 
 from apps.teamsapi.contract import ACTOR_TYPE_LABELS
 from apps.teamsapi.contract import role_label as contract_role_label
@@ -96,3 +98,13 @@ def _value(key: str, value: Any) -> SafeString:
     if "role" in key:  # role, roles, from_role, to_role: the event names a team or tenant role
         return format_html("{}", contract_role_label(text))
     return SafeString(conditional_escape(text))
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """How long ago, in words: "just now" under a minute (timesince says "0 minutes")."""
+    if value is None:
+        return ""
+    if timezone.now() - value < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(value)} ago"
