@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from django.template import Context, Template
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.activity.models import ActivityEvent
+from teamsadmin import display
 from teamsadmin.display import details_list, role_badge, role_label
 from tests.factories import AuthTenantFactory
 from tests.fixtures.directory import Directory
@@ -120,3 +122,10 @@ def test_activity_shows_details_as_a_list_and_iso_times(auditor_client: Client) 
     export = auditor_client.post(reverse("activity:export"), {"export_format": "csv"})
     body = export.getvalue().decode()
     assert "teams_report_viewer" in body  # exports keep the API's values
+
+
+def test_ago_says_just_now_under_a_minute() -> None:
+    now = timezone.now()
+    assert display.ago(now - timedelta(seconds=5)) == "just now"
+    assert display.ago(now - timedelta(minutes=3, seconds=5)) == "3\xa0minutes ago"
+    assert display.ago(None) == ""
