@@ -12,7 +12,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote
 
 from django.conf import settings
@@ -20,7 +20,10 @@ from django.http import HttpRequest, HttpResponse
 
 from apps.sandbox import contract, faults, keys, ratelimit
 from apps.sandbox.errors import ApiError, json_response
-from apps.sandbox.models import SandboxAuthTenant, SandboxClient, SandboxTeam
+from apps.sandbox.models import SandboxAuthTenant, SandboxClient, SandboxOidcClient, SandboxTeam
+
+# The two kinds of client that authenticate at the token endpoint with an id and a secret.
+ClientModel = TypeVar("ClientModel", SandboxClient, SandboxOidcClient)
 
 
 def hash_secret(secret: str) -> str:
@@ -64,6 +67,25 @@ class TokenRequestError(Exception):
         self.description = description
 
 
+def require_params(params: dict[str, str], names: tuple[str, ...]) -> None:
+    """Refuse a token request missing any of `names` (the first one missing is named)."""
+    for name in names:
+        if not params.get(name):
+            raise TokenRequestError(400, "invalid_request", f"Missing required parameter: {name}")
+
+
+def authenticated_client(
+    model: type[ClientModel], auth_tenant: SandboxAuthTenant, params: dict[str, str]
+) -> ClientModel:
+    """The Auth Tenant's client of `model` named by client_id, if client_secret is its secret."""
+    client = model.objects.filter(auth_tenant=auth_tenant, client_id=params["client_id"]).first()
+    if client is None:
+        raise TokenRequestError(*contract.TOKEN_ERR_UNKNOWN_CLIENT)
+    if not check_secret(params["client_secret"], client.secret_hash):
+        raise TokenRequestError(*contract.TOKEN_ERR_WRONG_SECRET)
+    return client
+
+
 def _token_params(request: HttpRequest) -> dict[str, str]:
     content_type = request.content_type or ""
     raw = request.body.decode("utf-8", errors="replace")
@@ -104,20 +126,12 @@ class Minted:
 
 def mint(auth_tenant: SandboxAuthTenant, params: dict[str, str]) -> Minted:
     """Validate a client-credentials request (§2.1-2.3) and sign a token."""
-    for name in ("grant_type", "client_id", "client_secret", "audience"):
-        if not params.get(name):
-            raise TokenRequestError(400, "invalid_request", f"Missing required parameter: {name}")
+    require_params(params, ("grant_type", "client_id", "client_secret", "audience"))
     if params["grant_type"] != contract.GRANT_TYPE:
         raise TokenRequestError(
             400, "unsupported_grant_type", f"Unsupported grant type: {params['grant_type']}"
         )
-    client = SandboxClient.objects.filter(
-        auth_tenant=auth_tenant, client_id=params["client_id"]
-    ).first()
-    if client is None:
-        raise TokenRequestError(*contract.TOKEN_ERR_UNKNOWN_CLIENT)
-    if not check_secret(params["client_secret"], client.secret_hash):
-        raise TokenRequestError(*contract.TOKEN_ERR_WRONG_SECRET)
+    client = authenticated_client(SandboxClient, auth_tenant, params)
     audience = params["audience"]
     team = team_for_audience(audience)
     if team is None:

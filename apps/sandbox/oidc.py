@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.sandbox import contract, faults, keys
-from apps.sandbox.auth import TokenRequestError, check_secret
+from apps.sandbox.auth import TokenRequestError, authenticated_client, check_secret, require_params
 from apps.sandbox.models import (
     SandboxAuthorizationCode,
     SandboxAuthTenant,
@@ -185,16 +185,8 @@ def code_exchange(
     auth_tenant: SandboxAuthTenant, params: dict[str, str], *, issuer: str, userinfo_url: str
 ) -> dict[str, Any]:
     """grant_type=authorization_code: check the client, the code, its redirect URI and PKCE."""
-    for name in ("client_id", "client_secret", "code", "redirect_uri", "code_verifier"):
-        if not params.get(name):
-            raise TokenRequestError(400, "invalid_request", f"Missing required parameter: {name}")
-    client = SandboxOidcClient.objects.filter(
-        auth_tenant=auth_tenant, client_id=params["client_id"]
-    ).first()
-    if client is None:
-        raise TokenRequestError(*contract.TOKEN_ERR_UNKNOWN_CLIENT)
-    if not check_secret(params["client_secret"], client.secret_hash):
-        raise TokenRequestError(*contract.TOKEN_ERR_WRONG_SECRET)
+    require_params(params, ("client_id", "client_secret", "code", "redirect_uri", "code_verifier"))
+    client = authenticated_client(SandboxOidcClient, auth_tenant, params)
     with transaction.atomic():
         # The conditional update is the claim: of two exchanges of one code, one gets the row.
         claimed = SandboxAuthorizationCode.objects.filter(
