@@ -59,7 +59,7 @@ from tests.canary import canary
 from tests.factories import AuthClientFactory
 from tests.fixtures.directory import Directory
 from tests.test_permissions import AUDITOR, HELPDESK, OWNER, TABLE
-from tests.urlwalk import ARGUMENT, Route, quote_any, routes
+from tests.urlwalk import ARGUMENT, SIMULATOR_PREFIXES, Route, quote_any, routes
 
 EXAMPLES = 25
 ROLE_EXAMPLES = 8  # per POST form, each drawing its role
@@ -576,9 +576,10 @@ WRONG_TYPES = (
 UNICODE_TROUBLE = st.one_of(st.sampled_from(UNICODE_EDGES), hostile_text)
 # The dashboard's forms. The simulated provider's sign-in page (under /sandbox/auth/) is no
 # dashboard form: the sweep above still posts everything to it.
-SIMULATOR = ("/sandbox/auth/", "/sandbox/teams/")
 POST_FORMS = [
-    case for case in CASES if case.method == "POST" and not case.route.pattern.startswith(SIMULATOR)
+    case
+    for case in CASES
+    if case.method == "POST" and not case.route.pattern.startswith(SIMULATOR_PREFIXES)
 ]
 ERROR_IN_PAGE = re.compile(rb'role="alert"|class="errorlist|class="message message-error')
 ERROR_PAGE = b'class="card error-page"'  # the 403 and 404 pages

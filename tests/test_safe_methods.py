@@ -28,13 +28,11 @@ from apps.directory.models import DirectoryMember, DirectoryTenant
 from apps.sandbox.models import SandboxRequest
 from tests.fixtures.sandbox import Sandbox
 from tests.history.conftest import entry
-from tests.urlwalk import ARGUMENT, Route, routes
+from tests.urlwalk import ARGUMENT, SIMULATOR_PREFIXES, Route, routes
 
 ROUTES = routes(skip=("admin/", "static/"))
 # Reads the sandbox records as it serves them; its rows are checked separately.
 REQUEST_LOG = SandboxRequest
-# The simulated Teams API and Auth Tenant take bearer tokens, as the real ones do.
-TEAMS_API_SIMULATOR = ("/sandbox/teams/", "/sandbox/auth/")
 CONTROLS = "/sandbox/__sandbox/"
 READINESS = "/readyz"
 # The identity provider sends people back with a GET (the OAuth 2.0 redirect, bound to the
@@ -136,7 +134,7 @@ def test_get_and_head_change_nothing_anywhere(
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_no_post_is_accepted_without_the_csrf_token(route: Route, owner: User) -> None:
-    if route.url.startswith(TEAMS_API_SIMULATOR):
+    if route.url.startswith(SIMULATOR_PREFIXES):
         return
     signed_in = Client(enforce_csrf_checks=True)
     signed_in.force_login(owner)

@@ -15,6 +15,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 ARGUMENT = re.compile(r"<(?:(\w+):)?(\w+)>")  # <converter:name> in a route
 SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "uuid": str(uuid.uuid4()), "path": "x"}
+# The simulated Teams API and Auth Tenant: bearer-token APIs and the provider's own sign-in
+# page, not the dashboard's pages and forms.
+SIMULATOR_PREFIXES = ("/sandbox/teams/", "/sandbox/auth/")
 
 
 @dataclass(frozen=True)
