@@ -250,6 +250,11 @@ class CopyPlan:
     def empty(self) -> bool:
         return not self.add and not self.change
 
+    @property
+    def count(self) -> int:
+        """Tenants the copy sends to Auth0."""
+        return len(self.add) + len(self.change)
+
 
 def copy_plan(*, member: DirectoryMember, colleague: DirectoryMember) -> CopyPlan:
     """The difference between the colleague's access and the member's, tenant by tenant."""

@@ -4,15 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0005_sign_in_actions'),
+        ("audit", "0005_sign_in_actions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditentry',
-            name='action',
-            field=models.CharField(choices=[('tenant_create', 'Create tenant'), ('tenant_delete', 'Delete tenant'), ('member_invite', 'Invite member'), ('member_role_change', 'Change team role'), ('member_remove', 'Remove member'), ('tenant_access_grant', 'Grant tenant access'), ('tenant_access_change', 'Change tenant roles'), ('tenant_access_revoke', 'Revoke tenant access'), ('tenant_access_expire', 'End time-boxed access'), ('tenant_access_extend', 'Change when access ends'), ('tenant_access_permanent', 'Make access permanent'), ('tenant_access_copy', "Copy a colleague's access"), ('export_activity', 'Export activity'), ('export_audit', 'Export dashboard actions'), ('sso_role_set', 'Set role from single sign-on'), ('sso_sign_in', 'Sign in with single sign-on'), ('sign_in', 'Sign in'), ('sign_out', 'Sign out'), ('sign_in_failed', 'Sign-in failed'), ('locked_out', 'Locked out')], max_length=64),
+            model_name="auditentry",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("tenant_create", "Create tenant"),
+                    ("tenant_delete", "Delete tenant"),
+                    ("member_invite", "Invite member"),
+                    ("member_role_change", "Change team role"),
+                    ("member_remove", "Remove member"),
+                    ("tenant_access_grant", "Grant tenant access"),
+                    ("tenant_access_change", "Change tenant roles"),
+                    ("tenant_access_revoke", "Revoke tenant access"),
+                    ("tenant_access_expire", "End time-boxed access"),
+                    ("tenant_access_extend", "Change when access ends"),
+                    ("tenant_access_permanent", "Make access permanent"),
+                    ("tenant_access_copy", "Copy a colleague's access"),
+                    ("export_activity", "Export activity"),
+                    ("export_audit", "Export dashboard actions"),
+                    ("sso_role_set", "Set role from single sign-on"),
+                    ("sso_sign_in", "Sign in with single sign-on"),
+                    ("sign_in", "Sign in"),
+                    ("sign_out", "Sign out"),
+                    ("sign_in_failed", "Sign-in failed"),
+                    ("locked_out", "Locked out"),
+                ],
+                max_length=64,
+            ),
         ),
     ]
