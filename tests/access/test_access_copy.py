@@ -108,8 +108,8 @@ def test_preview_lists_tenants_to_add_roles_to_add_and_what_is_kept(
 def test_apply_sends_batches_of_ten_reports_each_tenant_and_keeps_extra_access(
     sandbox: Sandbox, owner_client: Client, movers: Movers
 ) -> None:
-    page = owner_client.get(_copy_url(movers), {"colleague": movers.colleague.member_id})
-    found = TOKEN.search(page.content.decode())
+    preview = owner_client.get(_copy_url(movers), {"colleague": movers.colleague.member_id})
+    found = TOKEN.search(preview.content.decode())
     assert found is not None
     gone = movers.to_add[-1]
     assert sandbox.api("DELETE", f"/api/tenants/{gone.tenant_id}").status_code == 204
