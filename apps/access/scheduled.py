@@ -65,6 +65,8 @@ def access_expired_revoke(*, now: datetime | None = None) -> ExpiryRun:
             groups[(row.auth_tenant_id, row.member_id)].append(row)
     for rows in groups.values():
         _revoke(rows, now, run)
+    if groups:
+        logger.info("time-boxed access ended", extra=run.as_data())
     return run
 
 
