@@ -11,8 +11,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.utils import timezone
+from pytest_django.fixtures import Settings as SettingsWrapper
 
-from apps.access import scheduled, services, tasks
+from apps.access import scheduled, services, tasknames, tasks
 from apps.access.expiry import SCHEDULED_ACTOR_NAME
 from apps.access.models import AccessExpiry
 from apps.audit.models import AuditAction, AuditEntry, AuditOutcome
@@ -21,6 +22,7 @@ from apps.core.errors import ServiceError
 from apps.directory.models import DirectoryAccess
 from apps.sandbox.models import SandboxTenantRole
 from apps.teamsapi.contract import TenantRole
+from teamsadmin.celery import app
 from tests.access.conftest import Target, mirrored_roles, pick, upstream_roles
 from tests.fixtures.sandbox import Sandbox
 
@@ -281,3 +283,30 @@ def test_helpdesk_cannot_extend(synced: AuthTenant, owner: User, helpdesk: User)
             actor=helpdesk, auth_tenant=synced, member_id=target.member_id, tenant_id=tenant_id
         )
     assert AccessExpiry.objects.count() == 1
+
+
+def test_a_rate_limited_revoke_waits_as_auth0_asks(
+    sandbox: Sandbox, synced: AuthTenant, owner: User, settings: SettingsWrapper
+) -> None:
+    settings.TEAMSADMIN_HTTP_MAX_RETRIES = 0
+    target = pick(synced)
+    until = timezone.now() + timedelta(minutes=5)
+    [tenant_id] = _grant_until(owner, target, until)
+    sandbox.set_faults(rate_limit_burst=1)
+    now = until + timedelta(seconds=1)
+
+    run = scheduled.access_expired_revoke(now=now)
+
+    assert run.retrying == [tenant_id]
+    row = AccessExpiry.objects.get()
+    assert row.attempts == 1
+    assert row.retry_at is not None and now < row.retry_at <= now + timedelta(minutes=1)
+    assert upstream_roles(target.member_id, tenant_id) == set(ROLES)
+    assert scheduled.access_expired_revoke(now=row.retry_at).removed == [tenant_id]
+
+
+def test_beat_runs_the_scheduled_revoke_every_half_minute() -> None:
+    entry = app.conf.beat_schedule["access-expired-revoke"]
+
+    assert entry["task"] == tasknames.EXPIRED_REVOKE in app.tasks
+    assert entry["schedule"] == 30.0
