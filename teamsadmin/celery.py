@@ -10,6 +10,7 @@ from typing import Any
 from celery import Celery, signals
 from django.conf import settings
 
+from apps.access import tasknames as access_tasknames
 from apps.core.requestid import current_request_id
 from apps.sync import tasknames
 
@@ -57,6 +58,13 @@ app.conf.beat_schedule = {
     "sync-runs-prune": {
         "task": tasknames.RUNS_PRUNE,
         "schedule": 24 * 60 * 60.0,
+    },
+    # Time-boxed access must end within a minute of its end; a run left over from a stalled
+    # beat is dropped rather than queued behind the next one.
+    "access-expired-revoke": {
+        "task": access_tasknames.EXPIRED_REVOKE,
+        "schedule": 30.0,
+        "options": {"expires": 25},
     },
     # Does nothing while TEAMSADMIN_ACTIVITY_RETENTION_DAYS is unset (events kept forever).
     "activity-prune": {

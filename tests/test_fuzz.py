@@ -44,7 +44,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from apps.access.forms import AccessChangeForm, AccessGrantForm, AccessRevokeForm
+from apps.access.forms import AccessChangeForm, AccessGrantForm, AccessRevokeForm, ExpiryForm
 from apps.access.history_forms import AsOfForm, ChangesForm
 from apps.activity.forms import ActivityFilterForm
 from apps.audit.forms import AuditFilterForm
@@ -201,6 +201,10 @@ INPUTS: dict[str, Inputs] = {
     "access:result": Inputs(),
     "access:revoke": Inputs(query=named("tenant"), form=(*fields(AccessRevokeForm), *ACCESS_FORM)),
     "access:tenant-grant": Inputs(query=named("q")),
+    # Copy access: the colleague search, the colleague previewed, then applied with a token.
+    "access:copy": Inputs(query=named("q", "colleague"), form=(*named("colleague"), *ACCESS_FORM)),
+    "access:end": Inputs(form=(*fields(ExpiryForm), *named("permanent"), *ACCESS_FORM)),
+    "access:expiring": Inputs(),
     "access:as-of": Inputs(query=(*fields(AsOfForm), *PAGE)),
     "access:as-of-export": Inputs(query=fields(AsOfForm)),
     "access:changes": Inputs(query=(*fields(ChangesForm), *PAGE)),

@@ -7,17 +7,48 @@ so nothing Auth0 would refuse for its shape is sent.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django import forms
 
-from apps.access import rules
+from apps.access import expiry, rules
 from apps.access.rules import AccessKind
 from apps.core.errors import ServiceError
 from apps.core.filters import FilterForm, SearchField
 from apps.teamsapi.contract import TENANT_ROLE_LABELS
 
 ROLE_CHOICES = list(TENANT_ROLE_LABELS.items())
+
+
+class UntilField(forms.DateTimeField):
+    """An access's end, typed in the display time zone; checked against expiry.until_errors."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", "Access ends")
+        kwargs.setdefault(
+            "widget", forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        )
+        kwargs.setdefault("error_messages", {"required": "Pick when the access ends."})
+        super().__init__(
+            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"], **kwargs
+        )
+
+    def to_python(self, value: Any) -> datetime | None:
+        try:
+            moment = super().to_python(value)
+        except (OverflowError, ValueError) as error:  # a year Python or the zone cannot hold
+            raise forms.ValidationError(
+                "Enter a date and time such as 2026-12-31 17:00."
+            ) from error
+        return moment
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None:
+            errors = expiry.until_errors(value)
+            if errors:
+                raise forms.ValidationError(errors)
 
 
 class AccessForm(forms.Form):
@@ -91,6 +122,11 @@ class AccessGrantForm(AccessForm):
         ),
     )
 
+    until = UntilField(
+        required=False,
+        help_text="Optional: the access ends on its own then (within a minute). Leave empty to keep it.",
+    )
+
     def clean_client_ids(self) -> list[str]:
         return rules.parse_client_ids(self.cleaned_data.get("client_ids") or "")
 
@@ -99,6 +135,22 @@ class AccessChangeForm(AccessGrantForm):
     """New tenant roles for tenants the member already accesses (they replace the old ones)."""
 
     kind = AccessKind.CHANGE
+    until = None  # type: ignore[assignment]  # changing roles keeps the access's end
+
+
+class ExpiryForm(forms.Form):
+    """A new end for a time-boxed access."""
+
+    until = UntilField(required=True)
+
+
+class ColleaguePickForm(FilterForm[str]):
+    """Copy access: the colleague search, by email or name."""
+
+    q = SearchField(max_length=200, label="Search colleagues")
+
+    def to_filters(self, data: dict[str, Any]) -> str:
+        return str(data["q"])
 
 
 class MemberPickForm(FilterForm[str]):

@@ -91,16 +91,20 @@ def _tenants(outcomes: list[TenantOutcome]) -> str:
     return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
 
 
+TENANT_GONE = "This tenant is not in the team any more (it may have been deleted)."
+NO_ACCESS = "The member has no access to this tenant (any more)."
+
+
 def failure_reason(kind: AccessKind, failure: BulkFailure) -> str:
     """A bulk reply's failure item (§5.1 (6-8) failure items) in words a person can act on."""
     if failure.status == 409:
         return "The member already has access to this tenant; use “Change roles” instead."
     if failure.status == 404 and "tenant not found" in failure.title.lower():
-        return "This tenant is not in the team any more (it may have been deleted)."
+        return TENANT_GONE
     if failure.status == 404 and kind is AccessKind.GRANT:
         return "Auth0 could not find this tenant in the team."
     if failure.status == 404:
-        return "The member has no access to this tenant (any more)."
+        return NO_ACCESS
     return failure.title or f"Auth0 refused this tenant (status {failure.status})."
 
 

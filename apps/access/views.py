@@ -91,7 +91,7 @@ def access_result(request: HtmxRequest, member_id: str, key: str) -> HttpRespons
 def tenant_grant(request: HtmxRequest, tenant_id: str) -> HttpResponse:
     """Pick whom to give a tenant: members without access to it, searched by email or name."""
     require(request.user, Capability.MANAGE_TENANT_ACCESS)
-    auth_tenant = _auth_tenant(request)
+    auth_tenant = auth_tenant_or_404(request)
     tenant = selectors.tenant_current(auth_tenant=auth_tenant, tenant_id=tenant_id)
     if tenant is None:
         raise Http404("No such tenant in this team's directory (it may have been deleted).")
@@ -106,7 +106,7 @@ def tenant_grant(request: HtmxRequest, tenant_id: str) -> HttpResponse:
     return render(request, "access/tenant_grant.html", context)
 
 
-def _auth_tenant(request: HtmxRequest) -> AuthTenant:
+def auth_tenant_or_404(request: HtmxRequest) -> AuthTenant:
     auth_tenant = auth_tenant_for_request(request)
     if auth_tenant is None:
         raise Http404("No team is set up yet: add an Auth Tenant first.")
@@ -115,7 +115,7 @@ def _auth_tenant(request: HtmxRequest) -> AuthTenant:
 
 def _access_page(request: HtmxRequest, member_id: str, kind: AccessKind) -> HttpResponse:
     require(request.user, Capability.MANAGE_TENANT_ACCESS)
-    auth_tenant = _auth_tenant(request)
+    auth_tenant = auth_tenant_or_404(request)
     member = selectors.member_current(auth_tenant=auth_tenant, member_id=member_id)
     if member is None:
         raise Http404("No such member in this team's directory (they may have left the team).")
@@ -197,7 +197,7 @@ def _submit(
         form.add_service_error(error)
         return None
     results.keep(request, key, result)
-    _tell(request, result)
+    tell_result(request, result)
     return redirect(result_url)
 
 
@@ -213,12 +213,18 @@ def _perform(
             tenant_ids=data["tenants"],
             request=request,
         )
-    call = (
-        services.tenant_access_grant
-        if form.kind is AccessKind.GRANT
-        else services.tenant_access_change
-    )
-    return call(
+    if form.kind is AccessKind.GRANT:
+        return services.tenant_access_grant(
+            actor=request.user,
+            auth_tenant=auth_tenant,
+            member_id=member_id,
+            tenant_ids=data["tenants"],
+            roles=data["roles"],
+            client_ids=data["client_ids"],
+            until=data.get("until"),
+            request=request,
+        )
+    return services.tenant_access_change(
         actor=request.user,
         auth_tenant=auth_tenant,
         member_id=member_id,
@@ -229,7 +235,7 @@ def _perform(
     )
 
 
-def _tell(request: HtmxRequest, result: AccessResult) -> None:
+def tell_result(request: HtmxRequest, result: AccessResult) -> None:
     """The summary as a message: success, a warning when some tenants failed, an error if all did."""
     if not result.failed:
         messages.success(request, result.summary)

@@ -67,8 +67,20 @@ CAUSES: dict[str, Cause] = {
     ),
 }
 
-# Actions that read the dashboard's own copy, or sign in to it, and so leave nothing in Auth0's log.
-LOCAL_ACTIONS = frozenset({AuditAction.EXPORT_ACTIVITY, AuditAction.EXPORT_AUDIT, *SIGN_IN_ACTIONS})
+# Actions that read the dashboard's own copy, sign in to it, change only its own records (an
+# access's end), or sum up calls recorded on their own (the scheduled revoke, copying access),
+# and so leave nothing in Auth0's log themselves.
+LOCAL_ACTIONS = frozenset(
+    {
+        AuditAction.EXPORT_ACTIVITY,
+        AuditAction.EXPORT_AUDIT,
+        AuditAction.TENANT_ACCESS_EXPIRE,
+        AuditAction.TENANT_ACCESS_EXTEND,
+        AuditAction.TENANT_ACCESS_PERMANENT,
+        AuditAction.TENANT_ACCESS_COPY,
+        *SIGN_IN_ACTIONS,
+    }
+)
 
 _CAUSED_EVENTS = frozenset(cause.event for cause in CAUSES.values())
 

@@ -26,13 +26,23 @@ TABLE: dict[str, dict[str, tuple[int, int, int, int]]] = {
     "access:revoke": {"GET": (302, 403, 403, 200), "POST": (302, 403, 403, 200)},
     "access:result": {"GET": (302, 403, 403, 404), "POST": (302, 405, 405, 405)},
     "access:tenant-grant": {"GET": (302, 403, 403, 200), "POST": (302, 405, 405, 405)},
+    "access:copy": {"GET": (302, 403, 403, 200), "POST": (302, 403, 403, 200)},
+    # No end is set on this access: nothing to extend or make permanent.
+    "access:end": {"GET": (302, 403, 403, 404), "POST": (302, 403, 403, 404)},
+    "access:expiring": {"GET": (302, 200, 200, 200), "POST": (302, 405, 405, 405)},
     # Access history: read by every role.
     "access:as-of": {"GET": (302, 200, 200, 200), "POST": (302, 405, 405, 405)},
     "access:as-of-export": {"GET": (302, 200, 200, 200), "POST": (302, 405, 405, 405)},
     "access:changes": {"GET": (302, 200, 200, 200), "POST": (302, 405, 405, 405)},
     "access:changes-export": {"GET": (302, 200, 200, 200), "POST": (302, 405, 405, 405)},
 }
-HISTORY = {"access:as-of", "access:as-of-export", "access:changes", "access:changes-export"}
+HISTORY = {
+    "access:as-of",
+    "access:as-of-export",
+    "access:changes",
+    "access:changes-export",
+    "access:expiring",
+}
 
 
 def _url(name: str, directory: Directory) -> str:
@@ -40,6 +50,8 @@ def _url(name: str, directory: Directory) -> str:
         return reverse(name)
     if name == "access:tenant-grant":
         return reverse(name, args=[directory.prod.tenant_id])
+    if name == "access:end":
+        return reverse(name, args=[directory.bob.member_id, directory.prod.tenant_id])
     if name == "access:result":
         return reverse(name, args=[directory.bob.member_id, "expired"])
     return reverse(name, args=[directory.bob.member_id])
