@@ -28,19 +28,47 @@ QUEUE_ORDER = {
 }
 
 
-def grants_in_scope(*, plan: ReviewPlan) -> QuerySet[DirectoryAccess]:
-    """The plan's current grants in the mirror: current member, current tenant, in scope."""
-    grants = DirectoryAccess.objects.filter(
+def _in_scope(plan: ReviewPlan, *, current_only: bool) -> QuerySet[DirectoryAccess]:
+    """Access periods of current members on current tenants in the plan's scope."""
+    periods = DirectoryAccess.objects.filter(
         auth_tenant_id=plan.auth_tenant_id,
-        removed_at__isnull=True,
         member__removed_at__isnull=True,
         tenant__removed_at__isnull=True,
     )
+    if current_only:
+        periods = periods.filter(removed_at__isnull=True)
     if plan.scope_kind == Kind.ENVIRONMENT:
-        grants = grants.filter(tenant__environment_tag__iexact=plan.environment_tag)
+        periods = periods.filter(tenant__environment_tag__iexact=plan.environment_tag)
     elif plan.scope_kind == Kind.CHOSEN:
-        grants = grants.filter(tenant__tenant_id__in=plan.tenant_ids)
-    return grants.order_by("tenant__tenant_name", "member__email")
+        periods = periods.filter(tenant__tenant_id__in=plan.tenant_ids)
+    return periods
+
+
+def grants_in_scope(*, plan: ReviewPlan) -> QuerySet[DirectoryAccess]:
+    """The plan's current grants in the mirror, by tenant then person."""
+    return _in_scope(plan, current_only=True).order_by("tenant__tenant_name", "member__email")
+
+
+def access_since(*, plan: ReviewPlan) -> dict[tuple[str, str], datetime]:
+    """When each (member id, tenant id) grant's unbroken access began, from the directory history.
+
+    A change of roles ends one period and starts the next at the same instant, so periods that
+    meet are one access; a gap starts a new one.
+    """
+    periods = (
+        _in_scope(plan, current_only=False)
+        .order_by("member__member_id", "tenant__tenant_id", "first_seen_at")
+        .values_list("member__member_id", "tenant__tenant_id", "first_seen_at", "removed_at")
+    )
+    since: dict[tuple[str, str], datetime] = {}
+    ended: dict[tuple[str, str], datetime | None] = {}
+    for member_id, tenant_id, start, end in periods:
+        key = (member_id, tenant_id)
+        previous_end = ended.get(key)
+        if key not in since or (previous_end is not None and previous_end < start):
+            since[key] = start
+        ended[key] = end
+    return since
 
 
 def last_active(*, auth_tenant_id: int, member_ids: Iterable[str]) -> dict[str, datetime]:

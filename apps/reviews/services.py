@@ -148,6 +148,7 @@ def _snapshot(campaign: ReviewCampaign) -> list[ReviewItem]:
             "first_seen_at",
         )
     )
+    since = selectors.access_since(plan=plan)
     active = selectors.last_active(
         auth_tenant_id=plan.auth_tenant_id, member_ids={g["member__member_id"] for g in grants}
     )
@@ -162,7 +163,7 @@ def _snapshot(campaign: ReviewCampaign) -> list[ReviewItem]:
             tenant_name=g["tenant__tenant_name"],
             environment_tag=g["tenant__environment_tag"],
             roles=sorted(g["roles"]),
-            since=g["first_seen_at"],
+            since=since.get((g["member__member_id"], g["tenant__tenant_id"]), g["first_seen_at"]),
             last_active=active.get(g["member__member_id"]),
         )
         for g in grants
