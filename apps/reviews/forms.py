@@ -113,14 +113,18 @@ class QueueForm(forms.Form):
     )
     show = forms.ChoiceField(
         required=False,
-        choices=[("pending", "Not decided yet"), ("all", "All items")],
+        choices=[
+            ("pending", "Not decided yet"),
+            ("flagged", "Flagged for an owner"),
+            ("all", "All items"),
+        ],
         label="Show",
     )
 
     def group_or_default(self) -> str:
         return (self.cleaned_data.get("group") if self.is_valid() else "") or "tenant"
 
-    def pending_only(self) -> bool:
-        return (
-            (self.cleaned_data.get("show") if self.is_valid() else "") or "pending"
-        ) == "pending"
+    def show_or_default(self, *, closed: bool) -> str:
+        """Which items: those still to decide, by default; on a closed review, every item."""
+        chosen = self.cleaned_data.get("show") if self.is_valid() else ""
+        return chosen or ("all" if closed else "pending")

@@ -156,11 +156,15 @@ def campaign_get(*, auth_tenant: AuthTenant, pk: int) -> ReviewCampaign | None:
     )
 
 
-def queue(*, campaign: ReviewCampaign, group: str, pending_only: bool) -> QuerySet[ReviewItem]:
-    """The campaign's items in the grouping's order; `pending_only`: not decided yet."""
+# The queue's "show" choices: which decisions each lists (all: no filter).
+QUEUE_SHOWS = {"pending": Decision.UNDECIDED, "flagged": Decision.FLAGGED}
+
+
+def queue(*, campaign: ReviewCampaign, group: str, show: str) -> QuerySet[ReviewItem]:
+    """The campaign's items in the grouping's order, those not decided or flagged or all."""
     items = campaign.items.order_by(*QUEUE_ORDER.get(group, QUEUE_ORDER["tenant"]))
-    if pending_only:
-        items = items.filter(decision=Decision.UNDECIDED)
+    if show in QUEUE_SHOWS:
+        items = items.filter(decision=QUEUE_SHOWS[show])
     return items
 
 

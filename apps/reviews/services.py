@@ -200,24 +200,26 @@ def items_decide(
     justification: str = "",
     request: HttpRequest | None = None,
 ) -> DecideResult:
-    """Keep, remove or reduce the chosen items; the campaign's reviewers only, while it is open.
+    """Keep, remove or reduce the chosen items: the campaign's reviewers while it is open, then
+    owners for the items flagged for them at the due date.
 
     Items whose access ended on their own since the snapshot are closed instead, with that reason.
     """
-    require(actor, Capability.REVIEW_ACCESS)
-    if not selectors.is_reviewer(actor, campaign):
-        raise PermissionDenied("You are not one of this review's reviewers.")
-    _check_decision(campaign, decision, roles, justification)
+    decidable = _decidable(actor, campaign)
+    _check_decision(decision, roles, justification)
     now = timezone.now()
     result = DecideResult()
     with transaction.atomic():
         items = list(
             campaign.items.select_for_update()
-            .filter(pk__in=item_ids, decision__in=selectors.OPEN_DECISIONS, apply_state="")
+            .filter(pk__in=item_ids, decision__in=decidable, apply_state="")
             .order_by("pk")
         )
         if not items:
-            raise ServiceError("Choose at least one item that is still open for review.")
+            raise ServiceError(
+                "Choose at least one item that is still open for review"
+                + ("." if campaign.is_open else ": once it is closed, only flagged items are.")
+            )
         result.closed = _close_vanished(campaign, items, now)
         for item in items:
             if item.decision == Decision.CLOSED:
@@ -248,11 +250,18 @@ def items_decide(
     return result
 
 
-def _check_decision(
-    campaign: ReviewCampaign, decision: str, roles: Sequence[str], justification: str
-) -> None:
+def _decidable(actor: Any, campaign: ReviewCampaign) -> Sequence[str]:
+    """The decisions the actor may still change on the campaign's items; refuses otherwise."""
+    require(actor, Capability.REVIEW_ACCESS)
     if not campaign.is_open:
-        raise ServiceError("This review is closed; its decisions can no longer change.")
+        require(actor, Capability.APPLY_REVIEWS)
+        return (Decision.FLAGGED,)
+    if not selectors.is_reviewer(actor, campaign):
+        raise PermissionDenied("You are not one of this review's reviewers.")
+    return selectors.OPEN_DECISIONS
+
+
+def _check_decision(decision: str, roles: Sequence[str], justification: str) -> None:
     if decision not in (Decision.KEEP, Decision.REMOVE, Decision.REDUCE):
         raise ServiceError("Choose keep, remove or reduce.")
     if decision != Decision.KEEP and not justification.strip():

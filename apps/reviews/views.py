@@ -139,11 +139,10 @@ def review_create(request: HtmxRequest) -> HttpResponse:
 
 def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm) -> HttpResponse:
     queue_form = QueueForm(request.GET)
-    items = selectors.queue(
-        campaign=campaign,
-        group=queue_form.group_or_default(),
-        pending_only=queue_form.pending_only(),
-    )
+    show = queue_form.show_or_default(closed=not campaign.is_open)
+    items = selectors.queue(campaign=campaign, group=queue_form.group_or_default(), show=show)
+    # Once closed, owners settle the items flagged for them at the due date.
+    settling = not campaign.is_open and can(request.user, Capability.APPLY_REVIEWS)
     context = {
         "campaign": campaign,
         "queue_form": queue_form,
@@ -152,7 +151,10 @@ def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm
         "progress": selectors.progress(campaign=campaign),
         "by_reviewer": selectors.progress_by_reviewer(campaign=campaign),
         "form": form,
-        "can_decide": campaign.is_open and selectors.is_reviewer(request.user, campaign),
+        "show": show,
+        "settling": settling,
+        "can_decide": settling
+        or (campaign.is_open and selectors.is_reviewer(request.user, campaign)),
         "can_apply": can(request.user, Capability.APPLY_REVIEWS),
     }
     return render(request, "reviews/review_queue.html", context)

@@ -12,6 +12,7 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from apps.audit.models import AuditAction, AuditEntry
+from apps.reviews import services
 from apps.reviews.models import ReviewCampaign, ReviewItem
 from tests.fixtures.directory import Directory
 from tests.members.conftest import form_token
@@ -192,3 +193,22 @@ def test_a_queue_of_5000_items_renders_one_page_in_bounded_queries(
     assert response.status_code == 200
     assert "Page 3 of 101" in page
     assert page.count('name="items"') == 50
+
+
+def test_a_closed_reviews_queue_offers_owners_only_the_flagged_items(
+    owner: User, owner_client: Client, auditor_client: Client, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant, due_default="flag")
+    kept = item(campaign, "ada@acme.test", "acme-prod")
+    services.items_decide(actor=owner, campaign=campaign, item_ids=[kept.pk], decision="keep")
+    services.campaign_close(actor=owner, campaign=campaign)
+    url = f"/reviews/{campaign.pk}/"
+
+    owners_view = owner_client.get(url).content.decode()
+    auditors_view = auditor_client.get(url).content.decode()
+
+    assert owners_view.count('name="items"') == 2  # the two flagged, not the kept one
+    assert f'id="item-{kept.pk}"' not in owners_view
+    assert "decide the items flagged for you" in owners_view
+    assert 'name="items"' not in auditors_view
+    assert "Flagged for an owner" in auditors_view

@@ -238,8 +238,26 @@ def test_at_the_due_date_undecided_items_take_the_default(
     closing = AuditEntry.objects.get(action=AuditAction.REVIEW_CLOSE)
     assert campaign.audit_chain_head == closing.chain_hash
     assert closing.parameters["not_reviewed"] == 2
-    with pytest.raises(ServiceError, match="closed"):
+    with pytest.raises(PermissionDenied):  # reviewers are done once it closes
         _decide(auditor, campaign, [decided], "keep")
+    with pytest.raises(ServiceError, match="only flagged items"):
+        _decide(owner, campaign, [decided], "remove", justification="Too late")
+
+
+def test_after_closing_an_owner_settles_the_items_flagged_for_them(
+    owner: User, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant, due_default="flag")
+    services.campaign_close(actor=owner, campaign=campaign)
+    bob_dev = item(campaign, "bob@acme.test", "acme-dev")
+
+    result = _decide(owner, campaign, [bob_dev], "remove", justification="Nobody vouched")
+
+    assert result.decided == 1
+    bob_dev.refresh_from_db()
+    assert (bob_dev.decision, bob_dev.decided_by_username) == ("remove", owner.username)
+    assert list(selectors.to_apply(campaign=campaign)) == [bob_dev]
+    assert campaign.items.filter(decision="flagged").count() == 2
 
 
 def test_nothing_is_removed_without_the_owner_choosing_it(
