@@ -212,3 +212,25 @@ def test_a_closed_reviews_queue_offers_owners_only_the_flagged_items(
     assert "decide the items flagged for you" in owners_view
     assert 'name="items"' not in auditors_view
     assert "Flagged for an owner" in auditors_view
+
+
+def test_a_create_form_sent_twice_opens_one_review(
+    owner_client: Client, directory: Directory
+) -> None:
+    token = form_token(owner_client, CREATE)
+    data = {
+        "name": "Once",
+        "scope_kind": "all",
+        "reviewer_roles": ["owner"],
+        "due_days": "7",
+        "recurrence": "none",
+        "due_default": "keep",
+        "form_token": token,
+    }
+
+    first = owner_client.post(CREATE, data)
+    second = owner_client.post(CREATE, data, follow=True)
+
+    assert first.status_code == 302
+    assert "already submitted" in second.content.decode()
+    assert ReviewCampaign.objects.count() == 1
