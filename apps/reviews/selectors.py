@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Max, Q, QuerySet
 
 from apps.activity.models import ActivityChainHead, ActivityEvent
-from apps.audit.models import AuditChainHead
 from apps.core import hashchain
 from apps.core.capabilities import Capability, can, role_of
 from apps.directory.models import DirectoryAccess, DirectoryTenant
@@ -178,14 +177,10 @@ def is_reviewer(user: Any, campaign: ReviewCampaign) -> bool:
     )
 
 
-def chain_heads(*, auth_tenant_id: int) -> tuple[str, str]:
-    """The activity log's and the dashboard actions' chain heads of the Auth Tenant, now."""
-    activity = ActivityChainHead.objects.filter(auth_tenant_id=auth_tenant_id).first()
-    audit = AuditChainHead.objects.filter(chain_key=auth_tenant_id).first()
-    return (
-        activity.hash if activity is not None else hashchain.GENESIS,
-        audit.hash if audit is not None else hashchain.GENESIS,
-    )
+def activity_head(*, auth_tenant_id: int) -> str:
+    """The hash of the Auth Tenant's last stored activity event, now (GENESIS before any)."""
+    head = ActivityChainHead.objects.filter(auth_tenant_id=auth_tenant_id).first()
+    return head.hash if head is not None else hashchain.GENESIS
 
 
 @dataclass(frozen=True)

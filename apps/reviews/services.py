@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CLOSED_ON_ITS_OWN = "The access ended on its own after the snapshot."
+ALREADY_CLOSED = "This review is already closed."
 NEEDS_JUSTIFICATION = "Say in a few words why the access should be removed or reduced."
 
 
@@ -357,11 +358,15 @@ def campaign_close(
     if actor is not None:
         require(actor, Capability.APPLY_REVIEWS)
     if not campaign.is_open:
-        raise ServiceError("This review is already closed.")
+        raise ServiceError(ALREADY_CLOSED)
     items_reconcile(campaign=campaign)
     now = timezone.now()
     decision, reason = _DEFAULTS[DueDefault(campaign.plan.due_default)]
     with transaction.atomic():
+        # Locked and read again: two beats (or a beat and an owner) close it once.
+        locked = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.closed_at is not None:
+            raise ServiceError(ALREADY_CLOSED)
         defaulted = campaign.items.filter(decision=Decision.UNDECIDED).update(
             decision=decision, justification=reason, decided_at=now
         )
@@ -375,9 +380,10 @@ def campaign_close(
             parameters={"review_campaign": str(campaign), "not_reviewed": defaulted},
             request=request,
         )
-        activity_head, _ = selectors.chain_heads(auth_tenant_id=campaign.plan.auth_tenant_id)
         campaign.closed_at = now
-        campaign.activity_chain_head = activity_head
+        campaign.activity_chain_head = selectors.activity_head(
+            auth_tenant_id=campaign.plan.auth_tenant_id
+        )
         campaign.audit_chain_head = closing.chain_hash  # the closing entry is the chain's head
         campaign.save(update_fields=["closed_at", "activity_chain_head", "audit_chain_head"])
     return campaign
@@ -388,7 +394,10 @@ def campaigns_close_due(*, now: datetime | None = None) -> list[ReviewCampaign]:
     now = now or timezone.now()
     closed = []
     for campaign in ReviewCampaign.objects.filter(closed_at__isnull=True, due_at__lte=now):
-        closed.append(campaign_close(actor=None, campaign=campaign))
+        try:
+            closed.append(campaign_close(actor=None, campaign=campaign))
+        except ServiceError:
+            continue  # another beat closed it first
     return closed
 
 

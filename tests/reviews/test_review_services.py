@@ -352,3 +352,14 @@ def test_reviewers_are_reminded_on_the_home_page_and_by_email(
     assert mail.outbox[-1].to == ["auditor@acme.test"]
     assert "3 items" in mail.outbox[-1].body
     assert f"/reviews/{campaign.pk}/" in mail.outbox[-1].body
+
+
+def test_a_review_closes_once_even_from_a_stale_copy(owner: User, directory: Directory) -> None:
+    campaign = open_review(owner, directory.auth_tenant)
+    stale = ReviewCampaign.objects.get(pk=campaign.pk)
+    services.campaign_close(actor=owner, campaign=campaign)
+
+    with pytest.raises(ServiceError, match="already closed"):
+        services.campaign_close(actor=None, campaign=stale)
+
+    assert AuditEntry.objects.filter(action=AuditAction.REVIEW_CLOSE).count() == 1
