@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.access import services as access
@@ -30,6 +32,9 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 MAX_ATTEMPTS = 5
+# An apply that died (a killed worker) frees the campaign after this long.
+APPLY_LEASE = timedelta(minutes=10)
+BUSY = "These decisions are being applied right now; reload the report in a minute."
 
 Send = Callable[[list[str]], AccessResult]
 
@@ -54,15 +59,27 @@ def campaign_apply(
 ) -> ApplyResult:
     """Apply every removal and reduction not confirmed yet; owners only."""
     require(actor, Capability.APPLY_REVIEWS)
-    services.items_reconcile(campaign=campaign)
-    items = list(selectors.to_apply(campaign=campaign))
-    context = {"review_campaign": str(campaign), "review_campaign_id": campaign.pk}
-    for group, send in _calls(actor, campaign, items, context, request):
-        _record(group, send)
+    if not _claim(campaign):
+        raise ServiceError(BUSY)
+    try:
+        services.items_reconcile(campaign=campaign)
+        items = list(selectors.to_apply(campaign=campaign))
+        context = {"review_campaign": str(campaign), "review_campaign_id": campaign.pk}
+        for group, send in _calls(actor, campaign, items, context, request):
+            _record(group, send)
+    finally:
+        ReviewCampaign.objects.filter(pk=campaign.pk).update(applying_since=None)
     done = sum(1 for i in items if i.apply_state == ApplyState.DONE)
     result = ApplyResult(done=done, failed=len(items) - done)
     _finish(actor, campaign, result, request)
     return result
+
+
+def _claim(campaign: ReviewCampaign) -> bool:
+    """Mark the campaign as being applied, unless another apply holds it (one UPDATE: atomic)."""
+    now = timezone.now()
+    free = Q(applying_since__isnull=True) | Q(applying_since__lt=now - APPLY_LEASE)
+    return ReviewCampaign.objects.filter(free, pk=campaign.pk).update(applying_since=now) == 1
 
 
 def _calls(
@@ -168,9 +185,13 @@ def applications_retry() -> int:
         items__apply_attempts__lt=MAX_ATTEMPTS,
     ).distinct()
     for campaign in campaigns.select_related("plan__auth_tenant", "applied_by"):
-        if can(campaign.applied_by, Capability.APPLY_REVIEWS):
+        if not can(campaign.applied_by, Capability.APPLY_REVIEWS):
+            continue
+        try:
             campaign_apply(actor=campaign.applied_by, campaign=campaign)
-            retried += 1
+        except ServiceError:
+            continue  # an owner is applying it right now
+        retried += 1
     return retried
 
 
@@ -181,4 +202,7 @@ def apply_on_close(*, campaign: ReviewCampaign) -> ApplyResult | None:
         return None
     if not can(creator, Capability.APPLY_REVIEWS):
         return None
-    return campaign_apply(actor=creator, campaign=campaign)
+    try:
+        return campaign_apply(actor=creator, campaign=campaign)
+    except ServiceError:
+        return None  # being applied already

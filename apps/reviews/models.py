@@ -65,6 +65,8 @@ class ReviewCampaign(models.Model):
     due_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)  # every decision confirmed done
+    # Set while decisions are being sent, so a second apply (an owner and beat's retry) waits.
+    applying_since = models.DateTimeField(null=True, blank=True)
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -18,7 +18,7 @@ from apps.activity.models import ActivityEvent
 from apps.audit.models import AuditAction, AuditEntry
 from apps.core.errors import ServiceError
 from apps.directory.models import DirectoryAccess
-from apps.reviews import selectors, services, tasks
+from apps.reviews import applying, selectors, services, tasks
 from apps.reviews.models import Decision, ReviewCampaign, ReviewItem
 from apps.reviews.periods import period_start
 from tests.fixtures.directory import T0, T2, Directory
@@ -363,3 +363,21 @@ def test_a_review_closes_once_even_from_a_stale_copy(owner: User, directory: Dir
         services.campaign_close(actor=None, campaign=stale)
 
     assert AuditEntry.objects.filter(action=AuditAction.REVIEW_CLOSE).count() == 1
+
+
+def test_a_review_being_applied_is_not_applied_twice_at_once(
+    owner: User, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant)
+    ReviewCampaign.objects.filter(pk=campaign.pk).update(applying_since=timezone.now())
+
+    with pytest.raises(ServiceError, match="being applied right now"):
+        applying.campaign_apply(actor=owner, campaign=campaign)
+    assert not AuditEntry.objects.filter(action=AuditAction.REVIEW_APPLY).exists()
+
+    # A claim older than the lease is an apply that died: the next one goes ahead.
+    stale = timezone.now() - applying.APPLY_LEASE - timedelta(seconds=1)
+    ReviewCampaign.objects.filter(pk=campaign.pk).update(applying_since=stale)
+    assert applying.campaign_apply(actor=owner, campaign=campaign).done == 0
+    campaign.refresh_from_db()
+    assert campaign.applying_since is None
