@@ -151,6 +151,7 @@ def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm
         "progress": selectors.progress(campaign=campaign),
         "by_reviewer": selectors.progress_by_reviewer(campaign=campaign),
         "form": form,
+        "chosen": request.POST.getlist("items"),  # ticked again when the form comes back
         "show": show,
         "settling": settling,
         "can_decide": settling

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -92,6 +93,7 @@ def test_the_queue_groups_by_tenant_or_person_and_an_auditor_decides_from_it(
         f"{url}decide/", {"items": [bob_dev.pk], "decision": "remove", "form_token": token}
     )
     assert "why the access should be removed" in refused.content.decode()
+    assert re.search(rf'id="item-{bob_dev.pk}"[^>]* checked>', refused.content.decode())
     token = form_token(auditor_client, url)
     response = auditor_client.post(
         f"{url}decide/",
