@@ -1,7 +1,9 @@
-"""Page benchmark: the members list, members search and tenants list at 10,000 members.
+"""Page benchmark: the members list, members search and tenants list at 10,000 members, and an
+access review's queue of about 5,000 items.
 
 Seeds a throwaway database (a SQLite file under var/, or a PostgreSQL database of its own) with
-10,000 mirrored members, 1,000 tenants and their access, then times each page in-process with
+10,000 mirrored members, 1,000 tenants and their access, and opens an access review of the
+tenants holding about 5,000 of those grants (through the service, snapshot included), then times each page in-process with
 Django's test Client, signed in as an owner, after a warm-up. The baseline, measured in the same
 run, is Django's admin changelist of the same table (with its full count); each round requests
 the page and then the changelist, so a busy machine slows both alike. Prints median and
@@ -40,7 +42,10 @@ PAGES = {
     "members list": ("/members/", "/admin/directory/directorymember/"),
     "members search": ("/members/?q=ann", "/admin/directory/directorymember/?q=ann"),
     "tenants list": ("/tenants/", "/admin/directory/directorytenant/"),
+    # A middle page of every item, as a reviewer pages through a big review.
+    "review queue": ("/reviews/{campaign}/?show=all&page=50", "/admin/reviews/reviewitem/"),
 }
+REVIEW_ITEMS = 5_000
 
 
 def _scratch_database(database: str) -> tuple[str, str]:
@@ -188,7 +193,22 @@ def _seed(members: int, tenants: int) -> Any:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     # A superuser: an owner on the dashboard who may also open the admin changelist.
-    return get_user_model().objects.create_superuser("bench-owner", "owner@example.com", "x")
+    owner = get_user_model().objects.create_superuser("bench-owner", "owner@example.com", "x")
+    return owner, _open_review(team, owner, tenants)
+
+
+def _open_review(team: Any, owner: Any, tenants: int) -> int:
+    """An access review of the tenants holding about REVIEW_ITEMS grants; its id."""
+    from apps.reviews import services
+
+    per_tenant = ACCESS_PER_MEMBER * len(team.directory_members.all()) // max(tenants, 1)
+    chosen = list(
+        team.directory_tenants.order_by("tenant_id").values_list("tenant_id", flat=True)[
+            : REVIEW_ITEMS // max(per_tenant, 1)
+        ]
+    )
+    plan = services.PlanRequest(name="Bench review", scope_kind="chosen", tenant_ids=chosen)
+    return services.plan_create(actor=owner, auth_tenant=team, plan=plan).pk
 
 
 def _time(client: Any, urls: dict[str, str], rounds: int) -> dict[str, dict[str, float]]:
@@ -242,11 +262,12 @@ def child(members: int, tenants: int, rounds: int) -> dict[str, Any]:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    owner = _seed(members, tenants)
+    owner, campaign = _seed(members, tenants)
     client = Client()
     client.force_login(owner)
     pages: dict[str, Any] = {}
     for label, (ours, admin) in PAGES.items():
+        ours = ours.format(campaign=campaign)
         timings = _time(client, {"ours": ours, "admin": admin}, rounds)
         queries: list[tuple[float, str]] = []  # one more, warm request: its statements
         with connection.execute_wrapper(_Recorder(queries)):

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from apps.access import tasknames as access_tasknames
 from apps.core.requestid import current_request_id
+from apps.reviews import tasknames as review_tasks
 from apps.sync import tasknames
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "teamsadmin.settings")
@@ -71,4 +72,9 @@ app.conf.beat_schedule = {
         "task": tasknames.ACTIVITY_PRUNE,
         "schedule": 24 * 60 * 60.0,
     },
+    # Access reviews: each opens a period's campaign once (a unique period per plan), so a
+    # second beat or a redelivered task opens nothing twice.
+    "reviews-open-due": {"task": review_tasks.OPEN_DUE, "schedule": 60 * 60.0},
+    "reviews-close-due": {"task": review_tasks.CLOSE_DUE, "schedule": 60 * 60.0},
+    "reviews-remind": {"task": review_tasks.REMIND, "schedule": 24 * 60 * 60.0},
 }

@@ -17,6 +17,7 @@ urlpatterns = [
     path("activity/", include(activity_routes)),
     path("audit/", include(audit_routes)),
     path("sync/", include("apps.sync.urls")),
+    path("reviews/", include("apps.reviews.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon),
 ]

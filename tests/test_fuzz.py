@@ -52,6 +52,8 @@ from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
 from apps.core.exports import ExportFormatForm
 from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
+from apps.reviews import services as review_services
+from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
 from apps.tenants.forms import TenantCreateForm, TenantDeleteForm, TenantFilterForm
@@ -245,6 +247,14 @@ INPUTS: dict[str, Inputs] = {
     "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
     "members:remove": Inputs(form=FORM_TOKEN),
     "members:role-change": Inputs(form=(*fields(MemberRoleForm), *FORM_TOKEN)),
+    "reviews:list": Inputs(query=PAGE),
+    "reviews:create": Inputs(form=(*fields(ReviewCreateForm), *FORM_TOKEN)),
+    "reviews:queue": Inputs(query=(*fields(QueueForm), *PAGE)),
+    "reviews:decide": Inputs(query=fields(QueueForm), form=(*fields(DecideForm), *FORM_TOKEN)),
+    "reviews:close": Inputs(form=FORM_TOKEN),
+    "reviews:apply": Inputs(form=FORM_TOKEN),
+    "reviews:report": Inputs(),
+    "reviews:report-export": Inputs(form=fields(ExportFormatForm)),
     "sync:status": Inputs(),
     "sync:sync-now": Inputs(form=()),
     "tenants:create": Inputs(form=(*fields(TenantCreateForm), *named("form_token"))),
@@ -366,9 +376,15 @@ def world(owner: User, directory: Directory, settings: SettingsWrapper) -> World
     auth_client = AuthClientFactory.create(auth_tenant=directory.auth_tenant)
     client = Client(raise_request_exception=True)
     client.force_login(owner)
+    review = review_services.plan_create(
+        actor=owner,
+        auth_tenant=directory.auth_tenant,
+        plan=review_services.PlanRequest(name="Fuzzed review", scope_kind="all"),
+    )
     ids = {
         "pk": str(directory.auth_tenant.pk),
         "client_pk": str(auth_client.pk),
+        "campaign_pk": str(review.pk),
         "team_slug": SANDBOX_TEAM,
         # The simulated Auth Tenant's endpoints are probed at its seeded domain.
         "domain": SANDBOX_DOMAIN,

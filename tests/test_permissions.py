@@ -51,7 +51,16 @@ def test_every_route_needs_a_login(client: Client, route: Route) -> None:
 
 # POSTs that change no data, so auditors may send them: signing out, downloading what they can
 # already read, and verifying the archive (POSTs because they read every stored record).
-AUDITORS_MAY_POST = {"accounts:logout", "activity:export", "audit:export", "activity:verify"}
+# Reviewers (auditors among them) record access review decisions: the review's own data, which
+# changes nothing upstream; only owners apply them.
+AUDITORS_MAY_POST = {
+    "accounts:logout",
+    "activity:export",
+    "audit:export",
+    "activity:verify",
+    "reviews:decide",
+    "reviews:report-export",
+}
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
@@ -147,6 +156,14 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "authtenants:client-add": {"GET": OWNERS, "POST": OWNERS},
     "authtenants:client-edit": {"GET": OWNERS, "POST": OWNERS},
     "authtenants:client-remove": {"GET": OWNERS, "POST": OWNERS},
+    "reviews:list": {"GET": READERS_OF_HISTORY},
+    "reviews:create": {"GET": OWNERS, "POST": OWNERS},
+    "reviews:queue": {"GET": READERS_OF_HISTORY},
+    "reviews:decide": {"POST": READERS_OF_HISTORY},
+    "reviews:close": {"POST": OWNERS},
+    "reviews:apply": {"POST": OWNERS},
+    "reviews:report": {"GET": READERS_OF_HISTORY},
+    "reviews:report-export": {"POST": READERS_OF_HISTORY},
 }
 
 

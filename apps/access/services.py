@@ -8,9 +8,8 @@ reported as not done, and what was done stays done.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +61,8 @@ class _Request:
     client_ids: list[str]
     request: HttpRequest | None
     until: datetime | None = None
+    # What asked for the action beyond the actor (an access review), named in each audit entry.
+    context: Mapping[str, Any] = field(default_factory=dict)
 
 
 def tenant_access_grant(
@@ -88,7 +89,7 @@ def tenant_access_grant(
             raise ServiceError(
                 "Nothing was sent: please correct the end.", field_errors={"until": errors}
             )
-        asked = dataclasses.replace(asked, until=until)
+        asked = replace(asked, until=until)
     return _set_roles(asked)
 
 
@@ -101,12 +102,13 @@ def tenant_access_change(
     roles: Sequence[str],
     client_ids: Sequence[str] | None = None,
     request: HttpRequest | None = None,
+    audit_context: Mapping[str, Any] | None = None,
 ) -> AccessResult:
     """Replace the member's roles on tenants they already access (§5.1 (7)); owners only."""
     asked = _asked(
         AccessKind.CHANGE, actor, auth_tenant, member_id, tenant_ids, roles, client_ids, request
     )
-    return _set_roles(asked)
+    return _set_roles(_with_context(asked, audit_context))
 
 
 def tenant_access_revoke(
@@ -116,6 +118,7 @@ def tenant_access_revoke(
     member_id: str,
     tenant_ids: Sequence[str],
     request: HttpRequest | None = None,
+    audit_context: Mapping[str, Any] | None = None,
 ) -> AccessResult:
     """End the member's access to each tenant (and any end set for it); owners only."""
     asked = _asked(AccessKind.REVOKE, actor, auth_tenant, member_id, tenant_ids, (), None, request)
@@ -125,10 +128,14 @@ def tenant_access_revoke(
         return follow.access_revoked(auth_tenant, member_id, done)
 
     return _perform(
-        asked,
+        _with_context(asked, audit_context),
         send=lambda client, batch: client.remove_member_tenants(member_id, tenant_ids=batch),
         follow_up=follow_up,
     )
+
+
+def _with_context(asked: _Request, context: Mapping[str, Any] | None) -> _Request:
+    return replace(asked, context=dict(context or {}))
 
 
 def _set_roles(asked: _Request) -> AccessResult:
@@ -235,6 +242,7 @@ def _send_batch(
         parameters.update(roles=asked.roles, client_ids=asked.client_ids)
     if asked.until is not None:
         parameters["until"] = asked.until.isoformat()
+    parameters.update(asked.context)
     with audited(
         actor=asked.actor,
         auth_tenant=asked.auth_tenant,

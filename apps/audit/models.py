@@ -33,6 +33,11 @@ class AuditAction(models.TextChoices):
     SIGN_OUT = "sign_out", "Sign out"
     SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
     LOCKED_OUT = "locked_out", "Locked out"
+    REVIEW_CREATE = "review_create", "Create access review"
+    REVIEW_DECIDE = "review_decide", "Decide access review items"
+    REVIEW_CLOSE = "review_close", "Close access review"
+    REVIEW_APPLY = "review_apply", "Apply access review decisions"
+    EXPORT_REVIEW = "export_review", "Export access review report"
 
 
 # Signing in to the dashboard: no Auth Tenant, no Auth0 event, and for failures nobody signed in.

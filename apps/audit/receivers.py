@@ -14,7 +14,11 @@ from apps.core.clientip import client_ip
 from apps.core.exports import ExportFormat
 
 # What was exported (the export_ended sender) -> the action recorded.
-EXPORT_ACTIONS = {"activity": AuditAction.EXPORT_ACTIVITY, "audit": AuditAction.EXPORT_AUDIT}
+EXPORT_ACTIONS = {
+    "activity": AuditAction.EXPORT_ACTIVITY,
+    "audit": AuditAction.EXPORT_AUDIT,
+    "reviews": AuditAction.EXPORT_REVIEW,
+}
 
 
 def export_ended(

@@ -37,6 +37,9 @@ class Capability(StrEnum):
     MANAGE_AUTH_TENANTS = "manage auth tenants"
     VIEW_SYNC_STATUS = "view sync status"
     SYNC_NOW = "start a sync"
+    CREATE_REVIEWS = "create access reviews"
+    REVIEW_ACCESS = "review access"
+    APPLY_REVIEWS = "apply access review decisions"
 
 
 _READ = {
@@ -58,6 +61,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_AUDIT,
             Capability.EXPORT_AUDIT,
             Capability.VERIFY_ARCHIVE,
+            Capability.REVIEW_ACCESS,
         }
     ),
 }

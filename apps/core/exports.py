@@ -23,7 +23,7 @@ from django import forms
 from django.db import connections, models, transaction
 from django.db.models import Case, F, Func, QuerySet, TextField, Value, When
 from django.db.models.expressions import Expression
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -164,7 +164,9 @@ def _pg_text(column: Column) -> Expression | F:
 
 def _pg_csv_cell(column: Column) -> Expression | F:
     text = _pg_text(column)
-    return text if column.kind in (Kind.TIMESTAMP, Kind.INTEGER) else _Neutralised(text)
+    if column.kind is Kind.TIMESTAMP:  # an empty cell for no time, as the Python path writes
+        return Coalesce(text, Value(""), output_field=TextField())
+    return text if column.kind is Kind.INTEGER else _Neutralised(text)
 
 
 def _pg_json_value(column: Column) -> Expression | F:
@@ -172,7 +174,8 @@ def _pg_json_value(column: Column) -> Expression | F:
     if column.kind in (Kind.INTEGER, Kind.JSON):
         return text
     if column.kind is Kind.TIMESTAMP:  # nothing in it to escape: skip to_json on every row
-        return Func(text, template="'\"' || %(expressions)s || '\"'", output_field=TextField())
+        quoted = Func(text, template="'\"' || %(expressions)s || '\"'", output_field=TextField())
+        return Coalesce(quoted, Value("null"), output_field=TextField())
     return Func(text, template="to_json(%(expressions)s)::text", output_field=TextField())
 
 
@@ -299,7 +302,7 @@ def _csv_text(value: str) -> str:
 
 def _csv_cell(column: Column) -> Callable[[Any], str]:
     if column.kind is Kind.TIMESTAMP:
-        return _timestamp
+        return lambda value: "" if value is None else _timestamp(value)
     if column.kind is Kind.INTEGER:
         return str
     if column.kind is Kind.JSON:
@@ -312,7 +315,7 @@ def _csv_cell(column: Column) -> Callable[[Any], str]:
 
 def _json_value(column: Column) -> Callable[[Any], str]:
     if column.kind is Kind.TIMESTAMP:
-        return lambda value: '"' + _timestamp(value) + '"'
+        return lambda value: "null" if value is None else '"' + _timestamp(value) + '"'
     if column.kind is Kind.INTEGER:
         return str
     if column.kind is Kind.JSON:

@@ -21,6 +21,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Access history", "access:as-of", Capability.VIEW_ACCESS_HISTORY),
     NavItem("Activity", "activity:list", Capability.VIEW_ACTIVITY),
     NavItem("Dashboard actions", "audit:list", Capability.VIEW_AUDIT),
+    NavItem("Access reviews", "reviews:list", Capability.REVIEW_ACCESS),
     NavItem("Sync status", "sync:status", Capability.VIEW_SYNC_STATUS),
     NavItem("Auth Tenants", "authtenants:list", Capability.VIEW_AUTH_TENANTS),
 )

@@ -76,6 +76,7 @@ def test_no_page_scrolls_sideways_on_a_phone(
         reverse("activity:list"),
         reverse("activity:verify"),
         reverse("audit:list"),
+        reverse("reviews:list"),
         reverse("authtenants:list"),
         reverse("authtenants:edit", args=[pk]),
         reverse("authtenants:delete", args=[pk]),

@@ -1,0 +1,434 @@
+"""Access review writes: create a plan and open its campaigns, decide items, close at the due date.
+
+Opening a campaign snapshots the grants in scope into items, so reviewers decide about a fixed
+list while the directory keeps changing. Applying the decisions lives in apps/reviews/applying.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from smtplib import SMTPException
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.audit.models import AuditAction
+from apps.audit.services import audit_record
+from apps.core.capabilities import Capability, require
+from apps.core.errors import ServiceError
+from apps.reviews import selectors
+from apps.reviews.models import (
+    Decision,
+    DueDefault,
+    Recurrence,
+    ReviewCampaign,
+    ReviewItem,
+    ReviewPlan,
+)
+from apps.reviews.periods import period_start
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from apps.authtenants.models import AuthTenant
+
+logger = logging.getLogger(__name__)
+
+CLOSED_ON_ITS_OWN = "The access ended on its own after the snapshot."
+ALREADY_CLOSED = "This review is already closed."
+NEEDS_JUSTIFICATION = "Say in a few words why the access should be removed or reduced."
+
+
+@dataclass(frozen=True)
+class PlanRequest:
+    """What the create form asked for."""
+
+    name: str
+    scope_kind: str
+    environment_tag: str = ""
+    tenant_ids: Sequence[str] = ()
+    reviewer_roles: Sequence[str] = ("owner", "auditor")
+    due_days: int = 14
+    recurrence: str = Recurrence.NONE
+    due_default: str = DueDefault.KEEP
+    apply_on_close: bool = False
+
+
+def plan_create(
+    *,
+    actor: Any,
+    auth_tenant: AuthTenant,
+    plan: PlanRequest,
+    request: HttpRequest | None = None,
+) -> ReviewCampaign:
+    """Save the plan and open its first campaign now; owners only."""
+    require(actor, Capability.CREATE_REVIEWS)
+    now = timezone.now()
+    with transaction.atomic():
+        saved = ReviewPlan.objects.create(
+            auth_tenant=auth_tenant,
+            name=plan.name,
+            scope_kind=plan.scope_kind,
+            environment_tag=plan.environment_tag,
+            tenant_ids=list(plan.tenant_ids),
+            reviewer_roles=list(plan.reviewer_roles),
+            due_days=plan.due_days,
+            recurrence=plan.recurrence,
+            due_default=plan.due_default,
+            apply_on_close=plan.apply_on_close,
+            created_by=actor,
+            created_by_username=actor.get_username(),
+            created_at=now,
+        )
+        campaign = _create(saved, period_start(saved.recurrence, timezone.localdate(now)), now)
+        audit_record(
+            actor=actor,
+            auth_tenant=auth_tenant,
+            action=AuditAction.REVIEW_CREATE,
+            target_type="review",
+            target_id=str(campaign.pk),
+            target_label=str(campaign),
+            parameters={
+                "scope": saved.get_scope_kind_display(),
+                "environment_tag": saved.environment_tag,
+                "tenant_ids": saved.tenant_ids,
+                "reviewers": saved.reviewer_roles,
+                "recurrence": saved.get_recurrence_display(),
+                "due_at": campaign.due_at,
+                "if_not_reviewed": saved.get_due_default_display(),
+                "apply_on_close": saved.apply_on_close,
+                "items": campaign.items.count(),
+            },
+            request=request,
+        )
+    return campaign
+
+
+def _open(plan: ReviewPlan, start: date, now: datetime) -> ReviewCampaign | None:
+    """Open the plan's campaign for the period starting `start`, with its snapshot; None when
+    that period's campaign exists (the unique constraint decides a race between two callers)."""
+    if ReviewCampaign.objects.filter(plan=plan, period_start=start).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return _create(plan, start, now)
+    except IntegrityError:
+        return None
+
+
+def _create(plan: ReviewPlan, start: date, now: datetime) -> ReviewCampaign:
+    campaign = ReviewCampaign.objects.create(
+        plan=plan, period_start=start, opened_at=now, due_at=now + timedelta(days=plan.due_days)
+    )
+    ReviewItem.objects.bulk_create(_snapshot(campaign), batch_size=500)
+    return campaign
+
+
+def _snapshot(campaign: ReviewCampaign) -> list[ReviewItem]:
+    """An item for every grant in scope: who, where, which roles, since when, last active."""
+    plan = campaign.plan
+    grants = list(
+        selectors.grants_in_scope(plan=plan).values(
+            "member__member_id",
+            "member__email",
+            "member__name",
+            "member__role",
+            "tenant__tenant_id",
+            "tenant__tenant_name",
+            "tenant__environment_tag",
+            "roles",
+            "first_seen_at",
+        )
+    )
+    since = selectors.access_since(plan=plan)
+    active = selectors.last_active(
+        auth_tenant_id=plan.auth_tenant_id, member_ids={g["member__member_id"] for g in grants}
+    )
+    return [
+        ReviewItem(
+            campaign=campaign,
+            member_id=g["member__member_id"],
+            member_email=g["member__email"],
+            member_name=g["member__name"],
+            team_role=g["member__role"],
+            tenant_id=g["tenant__tenant_id"],
+            tenant_name=g["tenant__tenant_name"],
+            environment_tag=g["tenant__environment_tag"],
+            roles=sorted(g["roles"]),
+            since=since.get((g["member__member_id"], g["tenant__tenant_id"]), g["first_seen_at"]),
+            last_active=active.get(g["member__member_id"]),
+        )
+        for g in grants
+    ]
+
+
+def campaigns_open_due(*, now: datetime | None = None) -> list[ReviewCampaign]:
+    """Open this period's campaign of every recurring plan that has none yet (beat, hourly)."""
+    now = now or timezone.now()
+    opened = []
+    plans = ReviewPlan.objects.exclude(recurrence=Recurrence.NONE).filter(auth_tenant__enabled=True)
+    for plan in plans:
+        campaign = _open(plan, period_start(plan.recurrence, timezone.localdate(now)), now)
+        if campaign is not None:
+            logger.info("access review opened", extra={"campaign": campaign.pk})
+            opened.append(campaign)
+    return opened
+
+
+@dataclass
+class DecideResult:
+    decided: int = 0
+    closed: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def items_decide(
+    *,
+    actor: Any,
+    campaign: ReviewCampaign,
+    item_ids: Sequence[int],
+    decision: str,
+    roles: Sequence[str] = (),
+    justification: str = "",
+    request: HttpRequest | None = None,
+) -> DecideResult:
+    """Keep, remove or reduce the chosen items: the campaign's reviewers while it is open, then
+    owners for the items flagged for them at the due date.
+
+    Items whose access ended on their own since the snapshot are closed instead, with that reason.
+    """
+    decidable = _decidable(actor, campaign)
+    _check_decision(decision, roles, justification)
+    now = timezone.now()
+    result = DecideResult()
+    with transaction.atomic():
+        items = list(
+            campaign.items.select_for_update()
+            .filter(pk__in=item_ids, decision__in=decidable, apply_state="")
+            .order_by("pk")
+        )
+        if not items:
+            raise ServiceError(
+                "Choose at least one item that is still open for review"
+                + ("." if campaign.is_open else ": once it is closed, only flagged items are.")
+            )
+        result.closed = _close_vanished(campaign, items, now)
+        for item in items:
+            if item.decision == Decision.CLOSED:
+                continue
+            refusal = _set_decision(item, decision, roles, justification, actor, now)
+            if refusal:
+                result.refused.append(refusal)
+            else:
+                result.decided += 1
+        audit_record(
+            actor=actor,
+            auth_tenant=campaign.plan.auth_tenant,
+            action=AuditAction.REVIEW_DECIDE,
+            target_type="review",
+            target_id=str(campaign.pk),
+            target_label=str(campaign),
+            parameters={
+                "review_campaign": str(campaign),
+                "decision": Decision(decision).label,
+                "roles": list(roles),
+                "justification": justification,
+                "items": [i.pk for i in items],
+                "decided": result.decided,
+                "closed_on_their_own": result.closed,
+            },
+            request=request,
+        )
+    return result
+
+
+def _decidable(actor: Any, campaign: ReviewCampaign) -> Sequence[str]:
+    """The decisions the actor may still change on the campaign's items; refuses otherwise."""
+    require(actor, Capability.REVIEW_ACCESS)
+    if not campaign.is_open:
+        require(actor, Capability.APPLY_REVIEWS)
+        return (Decision.FLAGGED,)
+    if not selectors.is_reviewer(actor, campaign):
+        raise PermissionDenied("You are not one of this review's reviewers.")
+    return selectors.OPEN_DECISIONS
+
+
+def _check_decision(decision: str, roles: Sequence[str], justification: str) -> None:
+    if decision not in (Decision.KEEP, Decision.REMOVE, Decision.REDUCE):
+        raise ServiceError("Choose keep, remove or reduce.")
+    if decision != Decision.KEEP and not justification.strip():
+        raise ServiceError(
+            NEEDS_JUSTIFICATION, field_errors={"justification": [NEEDS_JUSTIFICATION]}
+        )
+    if decision == Decision.REDUCE and not roles:
+        message = "Choose the roles to keep."
+        raise ServiceError(message, field_errors={"roles": [message]})
+
+
+def _set_decision(
+    item: ReviewItem,
+    decision: str,
+    roles: Sequence[str],
+    justification: str,
+    actor: Any,
+    now: datetime,
+) -> str:
+    """Record the decision on the item; a refusal in words when a reduction does not fit it."""
+    reduce_to: list[str] = []
+    if decision == Decision.REDUCE:
+        reduce_to = sorted(set(roles) & set(item.roles))
+        if not reduce_to or reduce_to == sorted(item.roles):
+            return (
+                f"{item.member_email or item.member_id} on {item.tenant_name}: the roles chosen "
+                "are not a smaller set of the roles held, so it was left as it was."
+            )
+    item.decision = decision
+    item.reduce_to = reduce_to
+    item.justification = justification.strip()[:500]
+    item.decided_by = actor
+    item.decided_by_username = actor.get_username()
+    item.decided_at = now
+    item.save(
+        update_fields=[
+            "decision",
+            "reduce_to",
+            "justification",
+            "decided_by",
+            "decided_by_username",
+            "decided_at",
+        ]
+    )
+    return ""
+
+
+def _close_vanished(campaign: ReviewCampaign, items: list[ReviewItem], now: datetime) -> int:
+    """Close the items whose access the mirror no longer holds; how many were closed."""
+    current = selectors.current_pairs(
+        auth_tenant_id=campaign.plan.auth_tenant_id, member_ids={i.member_id for i in items}
+    )
+    gone = [i for i in items if (i.member_id, i.tenant_id) not in current]
+    for item in gone:
+        item.decision = Decision.CLOSED
+        item.justification = CLOSED_ON_ITS_OWN
+        item.decided_by = None
+        item.decided_by_username = ""
+        item.decided_at = now
+    ReviewItem.objects.bulk_update(
+        gone, ["decision", "justification", "decided_by", "decided_by_username", "decided_at"]
+    )
+    return len(gone)
+
+
+def items_reconcile(*, campaign: ReviewCampaign) -> int:
+    """Close every open item whose access ended on its own; how many were closed."""
+    with transaction.atomic():
+        items = list(
+            campaign.items.select_for_update().filter(
+                decision__in=(*selectors.OPEN_DECISIONS, Decision.FLAGGED), apply_state=""
+            )
+        )
+        return _close_vanished(campaign, items, timezone.now())
+
+
+# What an undecided item becomes at the due date, and the reason the report gives.
+_DEFAULTS = {
+    DueDefault.KEEP: (Decision.KEEP, "Not reviewed by the due date: kept, as the review said."),
+    DueDefault.FLAG: (Decision.FLAGGED, "Not reviewed by the due date: flagged for an owner."),
+    DueDefault.REMOVE: (
+        Decision.REMOVE,
+        "Not reviewed by the due date: to be removed, as the review's owner chose.",
+    ),
+}
+
+
+def campaign_close(
+    *, actor: Any, campaign: ReviewCampaign, request: HttpRequest | None = None
+) -> ReviewCampaign:
+    """Close the campaign: vanished grants closed, undecided items take the default, the
+    archive heads recorded. `actor` None is the due date passing (beat); else owners only."""
+    if actor is not None:
+        require(actor, Capability.APPLY_REVIEWS)
+    if not campaign.is_open:
+        raise ServiceError(ALREADY_CLOSED)
+    items_reconcile(campaign=campaign)
+    now = timezone.now()
+    decision, reason = _DEFAULTS[DueDefault(campaign.plan.due_default)]
+    with transaction.atomic():
+        # Locked and read again: two beats (or a beat and an owner) close it once.
+        locked = ReviewCampaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.closed_at is not None:
+            raise ServiceError(ALREADY_CLOSED)
+        defaulted = campaign.items.filter(decision=Decision.UNDECIDED).update(
+            decision=decision, justification=reason, decided_at=now
+        )
+        closing = audit_record(
+            actor=actor,
+            auth_tenant=campaign.plan.auth_tenant,
+            action=AuditAction.REVIEW_CLOSE,
+            target_type="review",
+            target_id=str(campaign.pk),
+            target_label=str(campaign),
+            parameters={"review_campaign": str(campaign), "not_reviewed": defaulted},
+            request=request,
+        )
+        campaign.closed_at = now
+        campaign.activity_chain_head = selectors.activity_head(
+            auth_tenant_id=campaign.plan.auth_tenant_id
+        )
+        campaign.audit_chain_head = closing.chain_hash  # the closing entry is the chain's head
+        campaign.save(update_fields=["closed_at", "activity_chain_head", "audit_chain_head"])
+    return campaign
+
+
+def campaigns_close_due(*, now: datetime | None = None) -> list[ReviewCampaign]:
+    """Close every open campaign past its due date (beat, hourly)."""
+    now = now or timezone.now()
+    closed = []
+    for campaign in ReviewCampaign.objects.filter(closed_at__isnull=True, due_at__lte=now):
+        try:
+            closed.append(campaign_close(actor=None, campaign=campaign))
+        except ServiceError:
+            continue  # another beat closed it first
+    return closed
+
+
+def reminders_send() -> int:
+    """Email each open campaign's reviewers how many items wait and when they are due; how many
+    messages were sent. A failing mail server is logged, never raised."""
+    sent = 0
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    campaigns = ReviewCampaign.objects.filter(closed_at__isnull=True).select_related("plan")
+    for campaign in campaigns:
+        waiting = campaign.items.filter(decision=Decision.UNDECIDED).count()
+        if not waiting:
+            continue
+        reviewers = users.filter(groups__name__in=campaign.plan.reviewer_roles).distinct()
+        recipients = sorted({u.email for u in reviewers})
+        if not recipients:
+            continue
+        body = (
+            f"{waiting} item{'s' if waiting != 1 else ''} of the access review {campaign} "
+            f"wait for a decision. The review is due on {campaign.due_at:%Y-%m-%d %H:%M} UTC.\n"
+            f"Open it at {reverse('reviews:queue', args=[campaign.pk])} in Teams Admin."
+        )
+        try:
+            send_mail(
+                f"[Teams Admin] Access review due: {campaign}",
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                recipients,
+            )
+        except (OSError, SMTPException) as exc:
+            logger.error("review reminder not sent (%s)", type(exc).__name__)
+            continue
+        sent += 1
+    return sent

@@ -1,0 +1,238 @@
+"""The access review pages: create, the queue (grouped, paginated, bounded queries), decide,
+close, the report and its export, and the home page's reminder."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from pytest_django import DjangoAssertNumQueries
+
+from apps.audit.models import AuditAction, AuditEntry
+from apps.reviews import services
+from apps.reviews.models import ReviewCampaign, ReviewItem
+from tests.fixtures.directory import Directory
+from tests.members.conftest import form_token
+from tests.reviews.conftest import item, open_review
+
+pytestmark = pytest.mark.django_db
+
+CREATE = "/reviews/new/"
+
+
+def test_an_owner_creates_a_quarterly_review_of_production_from_the_page(
+    owner_client: Client, directory: Directory
+) -> None:
+    token = form_token(owner_client, CREATE)
+    page = owner_client.get(CREATE).content.decode()
+    assert 'value="production"' in page and ">Production<" in page
+
+    response = owner_client.post(
+        CREATE,
+        {
+            "name": "Production Q4",
+            "scope_kind": "environment",
+            "environment_tag": "production",
+            "reviewer_roles": ["auditor"],
+            "due_days": "14",
+            "recurrence": "quarterly",
+            "due_default": "flag",
+            "form_token": token,
+        },
+        follow=True,
+    )
+
+    campaign = ReviewCampaign.objects.get()
+    assert response.redirect_chain[-1][0] == f"/reviews/{campaign.pk}/"
+    assert "opened with 1 item" in response.content.decode()
+    assert campaign.plan.recurrence == "quarterly"
+    assert list(campaign.items.values_list("tenant_name", flat=True)) == ["acme-prod"]
+
+
+def test_a_form_with_missing_choices_comes_back_with_what_was_typed(
+    owner_client: Client, directory: Directory
+) -> None:
+    token = form_token(owner_client, CREATE)
+    response = owner_client.post(
+        CREATE,
+        {
+            "name": "Chosen ones",
+            "scope_kind": "chosen",
+            "reviewer_roles": ["owner"],
+            "due_days": "0",
+            "recurrence": "none",
+            "due_default": "keep",
+            "form_token": token,
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Choose at least one tenant." in page
+    assert 'value="Chosen ones"' in page
+    assert not ReviewCampaign.objects.exists()
+
+
+def test_the_queue_groups_by_tenant_or_person_and_an_auditor_decides_from_it(
+    owner: User, auditor_client: Client, auditor: User, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant)
+    url = f"/reviews/{campaign.pk}/"
+    by_tenant = auditor_client.get(url).content.decode()
+    by_person = auditor_client.get(url + "?group=person").content.decode()
+    assert by_tenant.index(">acme-dev</th>") < by_tenant.index(">acme-prod</th>")
+    assert by_person.index(">Ada Lovelace</th>") < by_person.index(">Bob Byte</th>")
+
+    bob_dev = item(campaign, "bob@acme.test", "acme-dev")
+    token = form_token(auditor_client, url)
+    refused = auditor_client.post(
+        f"{url}decide/", {"items": [bob_dev.pk], "decision": "remove", "form_token": token}
+    )
+    assert "why the access should be removed" in refused.content.decode()
+    assert re.search(rf'id="item-{bob_dev.pk}"[^>]* checked>', refused.content.decode())
+    token = form_token(auditor_client, url)
+    response = auditor_client.post(
+        f"{url}decide/",
+        {
+            "items": [bob_dev.pk],
+            "decision": "remove",
+            "justification": "Moved teams",
+            "form_token": token,
+        },
+        follow=True,
+    )
+
+    assert "Decision recorded for 1 item." in response.content.decode()
+    bob_dev.refresh_from_db()
+    assert (bob_dev.decision, bob_dev.decided_by_username) == ("remove", auditor.username)
+
+
+def test_helpdesk_may_not_open_reviews_and_auditors_see_no_owner_buttons(
+    owner: User, helpdesk_client: Client, auditor_client: Client, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant)
+    assert helpdesk_client.get(f"/reviews/{campaign.pk}/").status_code == 403
+    assert helpdesk_client.get("/reviews/").status_code == 403
+
+    report = auditor_client.get(f"/reviews/{campaign.pk}/report/").content.decode()
+    listing = auditor_client.get("/reviews/").content.decode()
+
+    assert "Close the review now" not in report and "Apply" not in report
+    assert "New access review" not in listing
+    assert auditor_client.post(f"/reviews/{campaign.pk}/close/").status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.closed_at is None
+
+
+def test_the_owner_closes_and_the_report_shows_decisions_and_chain_heads(
+    owner: User, owner_client: Client, auditor_client: Client, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant)
+    report_url = f"/reviews/{campaign.pk}/report/"
+    token = form_token(owner_client, report_url)
+
+    response = owner_client.post(
+        f"/reviews/{campaign.pk}/close/", {"form_token": token}, follow=True
+    )
+
+    page = response.content.decode()
+    campaign.refresh_from_db()
+    assert "closed; items not reviewed took its default" in page
+    assert campaign.audit_chain_head and campaign.audit_chain_head in page
+    assert campaign.activity_chain_head in page
+    assert page.count("Not reviewed by the due date: kept") == 3
+
+    export = auditor_client.post(f"/reviews/{campaign.pk}/report/export/", {"export_format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode())))  # type: ignore[attr-defined]
+    assert export["X-Audit-Chain-Head"] == campaign.audit_chain_head
+    assert {(r["member_email"], r["tenant"], r["decision"]) for r in rows} == {
+        ("ada@acme.test", "acme-prod", "Keep"),
+        ("ada@acme.test", "acme-dev", "Keep"),
+        ("bob@acme.test", "acme-dev", "Keep"),
+    }
+    assert AuditEntry.objects.filter(action=AuditAction.EXPORT_REVIEW).count() == 1
+
+
+def test_the_home_page_reminds_reviewers(
+    owner: User, auditor_client: Client, helpdesk_client: Client, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant, reviewer_roles=["auditor"])
+
+    home = auditor_client.get("/").content.decode()
+
+    assert "Access reviews waiting for you" in home
+    assert f'href="/reviews/{campaign.pk}/"' in home and "3 items not decided" in home
+    assert "Access reviews waiting" not in helpdesk_client.get("/").content.decode()
+
+
+def test_a_queue_of_5000_items_renders_one_page_in_bounded_queries(
+    owner: User,
+    auditor_client: Client,
+    directory: Directory,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant)
+    ReviewItem.objects.bulk_create(
+        ReviewItem(
+            campaign=campaign,
+            member_id=f"auth0|{n:06d}",
+            member_email=f"person{n:05d}@acme.test",
+            tenant_id=f"tenant-{n % 40}",
+            tenant_name=f"tenant-{n % 40:02d}",
+            roles=["viewer-users"],
+        )
+        for n in range(5000)
+    )
+
+    with django_assert_max_num_queries(12):
+        response = auditor_client.get(f"/reviews/{campaign.pk}/?show=all&page=3")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Page 3 of 101" in page
+    assert page.count('name="items"') == 50
+
+
+def test_a_closed_reviews_queue_offers_owners_only_the_flagged_items(
+    owner: User, owner_client: Client, auditor_client: Client, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant, due_default="flag")
+    kept = item(campaign, "ada@acme.test", "acme-prod")
+    services.items_decide(actor=owner, campaign=campaign, item_ids=[kept.pk], decision="keep")
+    services.campaign_close(actor=owner, campaign=campaign)
+    url = f"/reviews/{campaign.pk}/"
+
+    owners_view = owner_client.get(url).content.decode()
+    auditors_view = auditor_client.get(url).content.decode()
+
+    assert owners_view.count('name="items"') == 2  # the two flagged, not the kept one
+    assert f'id="item-{kept.pk}"' not in owners_view
+    assert "decide the items flagged for you" in owners_view
+    assert 'name="items"' not in auditors_view
+    assert "Flagged for an owner" in auditors_view
+
+
+def test_a_create_form_sent_twice_opens_one_review(
+    owner_client: Client, directory: Directory
+) -> None:
+    token = form_token(owner_client, CREATE)
+    data = {
+        "name": "Once",
+        "scope_kind": "all",
+        "reviewer_roles": ["owner"],
+        "due_days": "7",
+        "recurrence": "none",
+        "due_default": "keep",
+        "form_token": token,
+    }
+
+    first = owner_client.post(CREATE, data)
+    second = owner_client.post(CREATE, data, follow=True)
+
+    assert first.status_code == 302
+    assert "already submitted" in second.content.decode()
+    assert ReviewCampaign.objects.count() == 1
