@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "apps.sync",
     "apps.tenants",
     "apps.members",
+    "apps.people",
     "apps.sandbox",
     "axes",
 ]

@@ -16,6 +16,7 @@ The declared order, bottom to top; an app may import only the apps of lower laye
 | 5     | history                       | layers 0-4 (pages showing activity and audit both)  |
 | 6     | access                        | layers 0-5 (tenant access widgets both pages share) |
 | 7     | tenants, members, accounts    | layers 0-6 (accounts uses core only today)          |
+| 8     | people                        | layers 0-7 (offboarding uses the members services)  |
 | top   | teamsadmin                    | everything (settings, URLconf, the Celery app)      |
 | aside | sandbox                       | core only; no app imports it                        |
 
@@ -43,6 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("history",),
     ("access",),
     ("tenants", "members", "accounts"),
+    ("people",),
     ("teamsadmin",),
 )
 ASIDE = {"sandbox": frozenset({"core"})}
