@@ -52,6 +52,7 @@ from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
 from apps.core.exports import ExportFormatForm
 from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
+from apps.people.forms import OffboardForm, PersonSearchForm
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
 from apps.tenants.forms import TenantCreateForm, TenantDeleteForm, TenantFilterForm
@@ -241,6 +242,10 @@ INPUTS: dict[str, Inputs] = {
     "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
     "members:remove": Inputs(form=FORM_TOKEN),
     "members:role-change": Inputs(form=(*fields(MemberRoleForm), *FORM_TOKEN)),
+    "people:job": Inputs(),
+    "people:offboard": Inputs(query=named("email"), form=(*fields(OffboardForm), *FORM_TOKEN)),
+    "people:search": Inputs(query=fields(PersonSearchForm)),
+    "people:step-retry": Inputs(form=FORM_TOKEN),
     "sync:status": Inputs(),
     "sync:sync-now": Inputs(form=()),
     "tenants:create": Inputs(form=(*fields(TenantCreateForm), *named("form_token"))),

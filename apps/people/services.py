@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
@@ -193,7 +194,8 @@ def _remove(step: OffboardStep, actor: AbstractBaseUser, *, recovering: bool) ->
         return State.DONE, "Already removed (checked after the job was interrupted)."
     removal = members.member_remove(actor=actor, auth_tenant=auth_tenant, member_id=step.member_id)
     ended = removal.accesses_ended
-    return State.DONE, f"Removed from the team with their access to {ended} tenant(s)."
+    tenants = f"{ended} tenant{pluralize(ended)}"
+    return State.DONE, f"Removed from the team with their access to {tenants}."
 
 
 def _already_gone(step: OffboardStep, actor: AbstractBaseUser) -> bool:

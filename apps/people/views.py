@@ -6,6 +6,7 @@ not happen; a refused confirmation comes back with what was typed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from apps.people.forms import OffboardForm, PersonSearchForm
 from apps.people.models import OffboardStep
 
 POLL_SECONDS = 2
+STEP_ID = re.compile(r"[0-9]{1,18}")  # what a BigAutoField can hold
 
 
 @require_GET
@@ -95,9 +97,9 @@ def offboard_confirm(request: HtmxRequest) -> HttpResponse:
 
 
 @require_GET
-def offboard_job(request: HtmxRequest, pk: int) -> HttpResponse:
+def offboard_job(request: HtmxRequest, job_id: int) -> HttpResponse:
     require(request.user, Capability.REMOVE_MEMBER)
-    job = selectors.offboard_job_get(pk=pk)
+    job = selectors.offboard_job_get(pk=job_id)
     if job is None:
         raise Http404("No such offboarding.")
     steps = list(job.steps.all())
@@ -112,9 +114,14 @@ def offboard_job(request: HtmxRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def offboard_step_retry(request: HtmxRequest, pk: int) -> HttpResponse:
+def offboard_step_retry(request: HtmxRequest, step_id: str) -> HttpResponse:
+    # A str path argument, so the role is checked before the id: a refused role gets 403
+    # whatever it sent, never a 404 that tells which steps exist.
     require(request.user, Capability.REMOVE_MEMBER)
-    step = get_object_or_404(OffboardStep.objects.select_related("job", "auth_tenant"), pk=pk)
+    if not STEP_ID.fullmatch(step_id):
+        raise Http404("No such offboarding step.")
+    steps = OffboardStep.objects.select_related("job", "auth_tenant")
+    step = get_object_or_404(steps, pk=int(step_id))
     job_url = reverse("people:job", args=[step.job_id])
     form = forms.Form(request.POST)
 
