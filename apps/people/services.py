@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 State = OffboardStep.State
-CONFIRM_MISMATCH = "Type the person's email address exactly as shown to confirm."
+CONFIRM_MISMATCH = "Type the email address exactly as shown to confirm."
 NOTHING_TO_DO = "{email} is in no team and has no pending invitation: there is nothing to offboard."
 
 

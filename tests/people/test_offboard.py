@@ -12,7 +12,7 @@ from apps.members import services as members
 from apps.people import services
 from apps.people.models import OffboardJob, OffboardStep
 from apps.people.tasks import offboard_run_task
-from tests.people.conftest import GLOBEX_SLUG, LEAVER, Teams, form_token
+from tests.fixtures.people import GLOBEX_SLUG, INVITED, LEAVER, Teams, form_token
 
 OFFBOARD = reverse("people:offboard")
 CONFIRM = f"{OFFBOARD}?email={LEAVER}"
@@ -50,12 +50,12 @@ def test_owner_offboards_from_both_teams(owner_client: Client, teams: Teams) -> 
     assert steps == {
         "Acme (sandbox)/membership": (State.DONE, steps["Acme (sandbox)/membership"][1]),
         "Globex (sandbox)/membership": (State.DONE, steps["Globex (sandbox)/membership"][1]),
-        "Globex (sandbox)/invitation": (State.DONE, f"Invitation of {LEAVER.upper()} withdrawn."),
+        "Globex (sandbox)/invitation": (State.DONE, f"Invitation of {INVITED} withdrawn."),
     }
     assert "their access to 2 tenants." in steps["Acme (sandbox)/membership"][1]
     assert not teams.upstream(teams.sandbox.team_slug) and not teams.upstream(GLOBEX_SLUG)
     assert teams.mirrored(teams.acme).removed_at is not None
-    assert Invitation.objects.get(email=LEAVER.upper()).state == Invitation.State.WITHDRAWN
+    assert Invitation.objects.get(email=INVITED).state == Invitation.State.WITHDRAWN
     actions = list(AuditEntry.objects.order_by("pk").values_list("action", "outcome"))
     assert actions == [
         (AuditAction.OFFBOARD_START, AuditOutcome.SUCCESS),

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.people import selectors
 from tests.factories import AuthTenantFactory
-from tests.people.conftest import LEAVER, Teams
+from tests.fixtures.people import LEAVER, Teams
 
 SEARCH = reverse("people:search")
 
