@@ -67,8 +67,18 @@ CAUSES: dict[str, Cause] = {
     ),
 }
 
-# Actions that read the dashboard's own copy, or sign in to it, and so leave nothing in Auth0's log.
-LOCAL_ACTIONS = frozenset({AuditAction.EXPORT_ACTIVITY, AuditAction.EXPORT_AUDIT, *SIGN_IN_ACTIONS})
+# Actions that read the dashboard's own copy, sign in to it, or change only its own records, and
+# so leave nothing in Auth0's log. An offboarding's removals are member removals of their own.
+LOCAL_ACTIONS = frozenset(
+    {
+        AuditAction.EXPORT_ACTIVITY,
+        AuditAction.EXPORT_AUDIT,
+        AuditAction.INVITATION_WITHDRAW,
+        AuditAction.OFFBOARD_START,
+        AuditAction.OFFBOARD_RETRY,
+        *SIGN_IN_ACTIONS,
+    }
+)
 
 _CAUSED_EVENTS = frozenset(cause.event for cause in CAUSES.values())
 
