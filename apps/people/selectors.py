@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from apps.authtenants.models import AuthTenant
 from apps.authtenants.scopes import action_gates
@@ -21,6 +21,7 @@ from apps.people.models import OffboardJob, OffboardStep
 from apps.teamsapi.contract import OperationName
 
 CANDIDATES_MAX = 20
+RECENT_JOBS = 10
 
 
 @dataclass
@@ -163,3 +164,14 @@ def offboard_job_get(*, pk: int) -> OffboardJob | None:
     """One offboarding job with its steps, or None."""
     steps = Prefetch("steps", queryset=OffboardStep.objects.select_related("invitation"))
     return OffboardJob.objects.prefetch_related(steps).filter(pk=pk).first()
+
+
+def offboard_job_recent() -> QuerySet[OffboardJob]:
+    """The latest offboardings, each with its steps counted by state, in one query."""
+    State = OffboardStep.State
+    counts = {
+        f"{state}_count": Count("steps", filter=Q(steps__state=state))
+        for state in (State.DONE, State.FAILED, State.SKIPPED)
+    }
+    open_steps = Count("steps", filter=Q(steps__state__in=[State.PENDING, State.IN_PROGRESS]))
+    return OffboardJob.objects.annotate(**counts, open_count=open_steps)[:RECENT_JOBS]

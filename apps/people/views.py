@@ -37,10 +37,12 @@ def person_search(request: HtmxRequest) -> HttpResponse:
     search = None
     if form.is_valid() and form.cleaned_data["email"]:
         search = selectors.person_search(email=form.cleaned_data["email"])
+    can_offboard = can(request.user, Capability.REMOVE_MEMBER)
     context = {
         "form": form,
         "search": search,
-        "can_offboard": can(request.user, Capability.REMOVE_MEMBER),
+        "can_offboard": can_offboard,
+        "recent": selectors.offboard_job_recent() if can_offboard and search is None else [],
     }
     template = page_or_partial(request, "people/person_search.html", "person-results")
     return render(request, template, context)

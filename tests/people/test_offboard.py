@@ -119,6 +119,8 @@ def test_a_team_missing_the_scope_is_skipped_and_the_scope_named(
     assert teams.upstream(GLOBEX_SLUG) and _deletes(teams, GLOBEX_SLUG) == 0
     result = owner_client.get(reverse("people:job", args=[OffboardJob.objects.get().pk]))
     assert ">Skipped</span>" in result.content.decode()
+    people = owner_client.get(reverse("people:search")).content.decode()
+    assert "Recent offboardings" in people and "2 done, 1 skipped</li>" in people
 
 
 def test_an_api_failure_fails_the_step_and_retry_succeeds(
