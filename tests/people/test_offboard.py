@@ -12,6 +12,7 @@ from apps.members import services as members
 from apps.people import services
 from apps.people.models import OffboardJob, OffboardStep
 from apps.people.tasks import offboard_run_task
+from teamsadmin.celery import app as celery_app
 from tests.fixtures.people import GLOBEX_SLUG, INVITED, LEAVER, Teams, form_token
 
 OFFBOARD = reverse("people:offboard")
@@ -205,3 +206,14 @@ def test_helpdesk_and_auditors_cannot_offboard(
         response = client.post(OFFBOARD, {"email": LEAVER, "confirmation": LEAVER})
         assert response.status_code == 403
     assert not OffboardJob.objects.exists() and teams.upstream(GLOBEX_SLUG)
+
+
+def test_confirming_queues_the_job_for_a_worker(owner_client: Client, teams: Teams) -> None:
+    """Celery's eager path: the queued task (its id argument serialised) runs the whole job."""
+    celery_app.conf.update(task_always_eager=True)
+    try:
+        job = _start(owner_client)
+    finally:
+        celery_app.conf.update(task_always_eager=False)
+    assert set(job.steps.values_list("state", flat=True)) == {State.DONE}
+    assert not teams.upstream(teams.sandbox.team_slug) and not teams.upstream(GLOBEX_SLUG)
