@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.members",
     "apps.reviews",
+    "apps.people",
     "apps.sandbox",
     "axes",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("tenants/", include("apps.tenants.urls")),
     path("members/", include("apps.members.urls")),
     path("access/", include("apps.access.urls")),
+    path("people/", include("apps.people.urls")),
     path("activity/", include(activity_routes)),
     path("audit/", include(audit_routes)),
     path("sync/", include("apps.sync.urls")),

@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.authtenants",
     "tests.fixtures.directory",
+    "tests.fixtures.people",
     "tests.fixtures.sso",
 ]
 

@@ -52,6 +52,7 @@ from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
 from apps.core.exports import ExportFormatForm
 from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
+from apps.people.forms import OffboardForm, PersonSearchForm
 from apps.reviews import services as review_services
 from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm
 from apps.sandbox import control, faults
@@ -255,6 +256,10 @@ INPUTS: dict[str, Inputs] = {
     "reviews:apply": Inputs(form=FORM_TOKEN),
     "reviews:report": Inputs(),
     "reviews:report-export": Inputs(form=fields(ExportFormatForm)),
+    "people:job": Inputs(),
+    "people:offboard": Inputs(query=named("email"), form=(*fields(OffboardForm), *FORM_TOKEN)),
+    "people:search": Inputs(query=fields(PersonSearchForm)),
+    "people:step-retry": Inputs(form=FORM_TOKEN),
     "sync:status": Inputs(),
     "sync:sync-now": Inputs(form=()),
     "tenants:create": Inputs(form=(*fields(TenantCreateForm), *named("form_token"))),

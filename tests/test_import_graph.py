@@ -16,7 +16,7 @@ The declared order, bottom to top; an app may import only the apps of lower laye
 | 5     | history                       | layers 0-4 (pages showing activity and audit both)  |
 | 6     | access                        | layers 0-5 (tenant access widgets both pages share) |
 | 7     | tenants, members, accounts    | layers 0-6 (accounts uses core only today)          |
-| 8     | reviews                       | layers 0-7 (access reviews act through access)      |
+| 8     | reviews, people               | layers 0-7 (reviews act through access, offboarding through members) |
 | top   | teamsadmin                    | everything (settings, URLconf, the Celery app)      |
 | aside | sandbox                       | core only; no app imports it                        |
 
@@ -44,7 +44,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("history",),
     ("access",),
     ("tenants", "members", "accounts"),
-    ("reviews",),
+    ("reviews", "people"),
     ("teamsadmin",),
 )
 ASIDE = {"sandbox": frozenset({"core"})}

@@ -18,6 +18,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Overview", "core:home", None),
     NavItem("Tenants", "tenants:list", Capability.VIEW_TENANTS),
     NavItem("Members", "members:list", Capability.VIEW_MEMBERS),
+    NavItem("People", "people:search", Capability.VIEW_MEMBERS),
     NavItem("Access history", "access:as-of", Capability.VIEW_ACCESS_HISTORY),
     NavItem("Activity", "activity:list", Capability.VIEW_ACTIVITY),
     NavItem("Dashboard actions", "audit:list", Capability.VIEW_AUDIT),

@@ -69,7 +69,8 @@ CAUSES: dict[str, Cause] = {
 
 # Actions that read the dashboard's own copy, sign in to it, change only its own records (an
 # access's end), or sum up calls recorded on their own (the scheduled revoke, copying access),
-# and so leave nothing in Auth0's log themselves.
+# and so leave nothing in Auth0's log themselves. An offboarding's removals are member
+# removals of their own.
 LOCAL_ACTIONS = frozenset(
     {
         AuditAction.EXPORT_ACTIVITY,
@@ -78,6 +79,9 @@ LOCAL_ACTIONS = frozenset(
         AuditAction.TENANT_ACCESS_EXTEND,
         AuditAction.TENANT_ACCESS_PERMANENT,
         AuditAction.TENANT_ACCESS_COPY,
+        AuditAction.INVITATION_WITHDRAW,
+        AuditAction.OFFBOARD_START,
+        AuditAction.OFFBOARD_RETRY,
         *SIGN_IN_ACTIONS,
     }
 )

@@ -20,6 +20,7 @@ from apps.authtenants.scopes import require_scope
 from apps.core.capabilities import Capability, require
 from apps.core.errors import ServiceError
 from apps.directory import follow, selectors
+from apps.directory.models import Invitation
 from apps.members import rules
 from apps.teamsapi.contract import OperationName, TeamRole, role_label
 from apps.teamsapi.errors import (
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from apps.audit.services import AuditTrail
     from apps.authtenants.models import AuthTenant
-    from apps.directory.models import DirectoryMember, Invitation
+    from apps.directory.models import DirectoryMember
 
 ALREADY_MEMBER = "Already a member of this team; change their team role on their member page."
 LAST_OWNER = (
@@ -269,3 +270,36 @@ def member_remove(
         with trail.atomic():
             ended = follow.member_removed(auth_tenant, member_id)
     return Removal(member=member, accesses_ended=ended, already_gone=already_gone)
+
+
+def invitation_withdraw(
+    *,
+    actor: AbstractBaseUser,
+    invitation: Invitation,
+    request: HttpRequest | None = None,
+    reason: str = "",
+) -> Invitation:
+    """Withdraw a pending invitation sent from Teams Admin, so it no longer counts as pending."""
+    require(actor, Capability.INVITE_MEMBER)
+    if invitation.state != Invitation.State.PENDING:
+        state = invitation.get_state_display().lower()
+        raise ServiceError(f"The invitation of {invitation.email} is {state}, not pending.")
+    with (
+        audited(
+            actor=actor,
+            auth_tenant=invitation.auth_tenant,
+            action=AuditAction.INVITATION_WITHDRAW,
+            target_type="invitation",
+            target_id=invitation.api_invitation_id,
+            target_label=invitation.email,
+            parameters={"reason": reason} if reason else {},
+            request=request,
+        ) as trail,
+        trail.atomic(),
+    ):
+        # Conditional, so two withdrawals racing on one invitation record only one.
+        pending = Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.PENDING)
+        if not pending.update(state=Invitation.State.WITHDRAWN):
+            raise ServiceError(f"The invitation of {invitation.email} is no longer pending.")
+    invitation.state = Invitation.State.WITHDRAWN
+    return invitation

@@ -62,9 +62,11 @@ def scratch_database(tmp_path: Path) -> Iterator[str]:
 
 
 class SandboxProcesses:
-    """gunicorn serving the sandbox, plus helpers to run `syncctl` commands against the same DB."""
+    """gunicorn serving the sandbox, plus helpers to run `ctl` commands (by default
+    `tests.sync.syncctl`) against the same DB."""
 
-    def __init__(self, database_url: str, var_dir: Path) -> None:
+    def __init__(self, database_url: str, var_dir: Path, ctl: str = "tests.sync.syncctl") -> None:
+        self.ctl = ctl
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -123,7 +125,7 @@ class SandboxProcesses:
     def command(self, *args: str, timeout: float = 120) -> dict[str, Any]:
         """Run a syncctl command to completion and return its JSON answer."""
         done = subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "tests.sync.syncctl", *args],
+            [sys.executable, "-m", self.ctl, *args],
             env=self.env,
             cwd=ROOT,
             capture_output=True,
@@ -136,7 +138,7 @@ class SandboxProcesses:
     def spawn(self, *args: str) -> subprocess.Popen[bytes]:
         """Start a syncctl command without waiting (to be killed); its stdout is a pipe."""
         return subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "tests.sync.syncctl", *args],
+            [sys.executable, "-m", self.ctl, *args],
             env=self.env,
             cwd=ROOT,
             stdout=subprocess.PIPE,
