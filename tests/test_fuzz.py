@@ -51,7 +51,14 @@ from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
 from apps.core.exports import ExportFormatForm
-from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
+from apps.members.forms import (
+    BulkInviteSendForm,
+    BulkInviteUploadForm,
+    MemberFilterForm,
+    MemberInviteForm,
+    MemberRoleForm,
+)
+from apps.members.models import BulkInvite, BulkInviteRow
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
 from apps.tenants.forms import TenantCreateForm, TenantDeleteForm, TenantFilterForm
@@ -237,6 +244,12 @@ INPUTS: dict[str, Inputs] = {
     "core:metrics": Inputs(anonymous=True),
     "members:detail": Inputs(),
     "members:invitations": Inputs(query=PAGE),
+    # The file field is posted as a plain field here; tests/members/test_bulk_upload.py sends
+    # hostile files as multipart uploads.
+    "members:bulk": Inputs(form=(*fields(BulkInviteUploadForm), *FORM_TOKEN)),
+    "members:bulk-detail": Inputs(query=PAGE),
+    "members:bulk-results": Inputs(),
+    "members:bulk-send": Inputs(form=(*fields(BulkInviteSendForm), *FORM_TOKEN)),
     "members:invite": Inputs(form=(*fields(MemberInviteForm), *FORM_TOKEN)),
     "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
     "members:remove": Inputs(form=FORM_TOKEN),
@@ -360,11 +373,14 @@ def world(owner: User, directory: Directory, settings: SettingsWrapper) -> World
     # (each retry's back-off made the tenant form's sweep take minutes).
     settings.TEAMSADMIN_HTTP_MAX_RETRIES = 0
     auth_client = AuthClientFactory.create(auth_tenant=directory.auth_tenant)
+    bulk_invite = BulkInvite.objects.create(auth_tenant=directory.auth_tenant, source="list.csv")
+    BulkInviteRow.objects.create(job=bulk_invite, line=2, email="new@acme.test", state="ready")
     client = Client(raise_request_exception=True)
     client.force_login(owner)
     ids = {
         "pk": str(directory.auth_tenant.pk),
         "client_pk": str(auth_client.pk),
+        "job_id": str(bulk_invite.pk),
         "team_slug": SANDBOX_TEAM,
         # The simulated Auth Tenant's endpoints are probed at its seeded domain.
         "domain": SANDBOX_DOMAIN,
