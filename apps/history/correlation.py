@@ -67,8 +67,16 @@ CAUSES: dict[str, Cause] = {
     ),
 }
 
-# Actions that read the dashboard's own copy, or sign in to it, and so leave nothing in Auth0's log.
-LOCAL_ACTIONS = frozenset({AuditAction.EXPORT_ACTIVITY, AuditAction.EXPORT_AUDIT, *SIGN_IN_ACTIONS})
+# Actions that read the dashboard's own copy, or sign in to it, and so leave nothing in Auth0's log;
+# starting a bulk invite neither: each of its lines has an invite entry paired with its event.
+LOCAL_ACTIONS = frozenset(
+    {
+        AuditAction.EXPORT_ACTIVITY,
+        AuditAction.EXPORT_AUDIT,
+        AuditAction.BULK_INVITE,
+        *SIGN_IN_ACTIONS,
+    }
+)
 
 _CAUSED_EVENTS = frozenset(cause.event for cause in CAUSES.values())
 
