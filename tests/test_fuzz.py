@@ -51,7 +51,14 @@ from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
 from apps.core.exports import ExportFormatForm
-from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
+from apps.members.forms import (
+    BulkInviteSendForm,
+    BulkInviteUploadForm,
+    MemberFilterForm,
+    MemberInviteForm,
+    MemberRoleForm,
+)
+from apps.members.models import BulkInvite, BulkInviteRow
 from apps.people.forms import OffboardForm, PersonSearchForm
 from apps.reviews import services as review_services
 from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm
@@ -244,6 +251,12 @@ INPUTS: dict[str, Inputs] = {
     "core:metrics": Inputs(anonymous=True),
     "members:detail": Inputs(),
     "members:invitations": Inputs(query=PAGE),
+    # The file field is posted as a plain field here; tests/members/test_bulk_upload.py sends
+    # hostile files as multipart uploads.
+    "members:bulk": Inputs(form=(*fields(BulkInviteUploadForm), *FORM_TOKEN)),
+    "members:bulk-detail": Inputs(query=PAGE),
+    "members:bulk-results": Inputs(),
+    "members:bulk-send": Inputs(form=(*fields(BulkInviteSendForm), *FORM_TOKEN)),
     "members:invite": Inputs(form=(*fields(MemberInviteForm), *FORM_TOKEN)),
     "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
     "members:remove": Inputs(form=FORM_TOKEN),
@@ -379,6 +392,8 @@ def world(owner: User, directory: Directory, settings: SettingsWrapper) -> World
     # (each retry's back-off made the tenant form's sweep take minutes).
     settings.TEAMSADMIN_HTTP_MAX_RETRIES = 0
     auth_client = AuthClientFactory.create(auth_tenant=directory.auth_tenant)
+    bulk_invite = BulkInvite.objects.create(auth_tenant=directory.auth_tenant, source="list.csv")
+    BulkInviteRow.objects.create(job=bulk_invite, line=2, email="new@acme.test", state="ready")
     client = Client(raise_request_exception=True)
     client.force_login(owner)
     review = review_services.plan_create(
@@ -390,6 +405,7 @@ def world(owner: User, directory: Directory, settings: SettingsWrapper) -> World
         "pk": str(directory.auth_tenant.pk),
         "client_pk": str(auth_client.pk),
         "campaign_pk": str(review.pk),
+        "job_id": str(bulk_invite.pk),
         "team_slug": SANDBOX_TEAM,
         # The simulated Auth Tenant's endpoints are probed at its seeded domain.
         "domain": SANDBOX_DOMAIN,

@@ -25,6 +25,7 @@ from apps.audit.models import AuditAction
 from apps.authtenants.models import AuthClient, AuthTenant
 from apps.directory import services as directory_services
 from apps.directory.models import DirectoryMember, DirectoryTenant
+from apps.members.models import BulkInvite, BulkInviteRow
 from apps.sandbox.models import SandboxRequest
 from tests.fixtures.sandbox import Sandbox
 from tests.history.conftest import entry
@@ -73,9 +74,12 @@ def _ids(auth_tenant: AuthTenant) -> dict[str, str]:
     action = entry(auth_tenant, datetime(2026, 11, 1, tzinfo=UTC), AuditAction.TENANT_CREATE)
     client = AuthClient.objects.filter(auth_tenant=auth_tenant).first()
     assert member and tenant and event and client
+    job = BulkInvite.objects.create(auth_tenant=auth_tenant, source="list.csv", state="running")
+    BulkInviteRow.objects.create(job=job, line=2, email="new@acme.test", state="ready")
     return {
         "pk": str(auth_tenant.pk),
         "client_pk": str(client.pk),
+        "job_id": str(job.pk),
         "member_id": member.member_id,
         "tenant_id": tenant.tenant_id,
         "team_slug": "acme",

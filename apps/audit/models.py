@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     TENANT_CREATE = "tenant_create", "Create tenant"
     TENANT_DELETE = "tenant_delete", "Delete tenant"
     MEMBER_INVITE = "member_invite", "Invite member"
+    BULK_INVITE = "bulk_invite", "Send bulk invite"
     MEMBER_ROLE_CHANGE = "member_role_change", "Change team role"
     MEMBER_REMOVE = "member_remove", "Remove member"
     INVITATION_WITHDRAW = "invitation_withdraw", "Withdraw invitation"

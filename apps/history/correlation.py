@@ -70,7 +70,7 @@ CAUSES: dict[str, Cause] = {
 # Actions that read the dashboard's own copy, sign in to it, change only its own records (an
 # access's end), or sum up calls recorded on their own (the scheduled revoke, copying access),
 # and so leave nothing in Auth0's log themselves. An offboarding's removals are member
-# removals of their own.
+# removals of their own; a bulk invite's lines each have an invite entry paired with its event.
 LOCAL_ACTIONS = frozenset(
     {
         AuditAction.EXPORT_ACTIVITY,
@@ -82,6 +82,7 @@ LOCAL_ACTIONS = frozenset(
         AuditAction.INVITATION_WITHDRAW,
         AuditAction.OFFBOARD_START,
         AuditAction.OFFBOARD_RETRY,
+        AuditAction.BULK_INVITE,
         *SIGN_IN_ACTIONS,
     }
 )

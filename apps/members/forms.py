@@ -9,7 +9,7 @@ from django import forms
 
 from apps.core.errors import ServiceError
 from apps.core.filters import CarriedOptions, FilterForm, FilterSelect, SearchField
-from apps.members import rules
+from apps.members import bulk, rules
 from apps.teamsapi.contract import (
     TEAM_ROLE_LABELS,
     TENANT_ROLE_LABELS,
@@ -128,3 +128,49 @@ def apply_service_error(form: forms.Form, error: ServiceError) -> None:
             placed = True
     if not placed:
         form.add_error(None, error.message)
+
+
+BULK_FILE_HELP = (
+    "A CSV file (UTF-8) with the columns email, team role, tenants, tenant roles, app ids; only "
+    "the email is needed. Several tenants, tenant roles or app ids in one cell are separated by ; "
+    f"or |. Up to {bulk.MAX_ROWS:,} lines."
+)
+BULK_PASTE_HELP = (
+    "The same columns separated by commas or tabs (as copied from a spreadsheet), one person "
+    "per line; a line with just an email invites a Contributor."
+)
+
+
+class BulkInviteUploadForm(forms.Form):
+    """A list of invitations, uploaded or pasted; clean() reads it into `text`."""
+
+    file = forms.FileField(required=False, label="CSV file", help_text=BULK_FILE_HELP)
+    pasted = forms.CharField(
+        required=False,
+        max_length=bulk.MAX_BYTES,
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "ana@example.com,Contributor"}),
+        label="Or paste the list",
+        help_text=BULK_PASTE_HELP,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None:
+            try:
+                data["text"] = bulk.decode(upload.read(bulk.MAX_BYTES + 1))
+            except bulk.ListRefused as refused:
+                self.add_error("file", refused.message)
+            data["source"] = str(upload.name or "Uploaded file")
+        elif data.get("pasted", "").strip():
+            data["text"], data["source"] = data["pasted"], "Pasted list"
+        elif not self.errors:
+            self.add_error(None, "Choose a CSV file or paste a list.")
+        return data
+
+
+class BulkInviteSendForm(forms.Form):
+    tenant_order_confirmed = forms.BooleanField(
+        required=False,
+        label="I understand: send the tenant access with the invitations anyway",
+    )

@@ -7,9 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count
+
 from apps.authtenants.scopes import action_gates
 from apps.core.capabilities import Capability, can
 from apps.directory.models import DirectoryTenant
+from apps.members.models import BulkInvite, BulkInviteRow
 from apps.teamsapi.contract import OperationName
 
 if TYPE_CHECKING:
@@ -72,4 +75,43 @@ def member_actions(*, user: Any, auth_tenant: AuthTenant | None) -> MemberAction
         invite_gate=gates[OperationName.INVITE_MEMBER],
         role_gate=gates[OperationName.UPDATE_MEMBER],
         remove_gate=gates[OperationName.REMOVE_MEMBER],
+    )
+
+
+@dataclass(frozen=True)
+class BulkProgress:
+    """Where a bulk invite stands: lines per state and how far sending has got."""
+
+    total: int
+    refused: int
+    ready: int
+    sending: int
+    sent: int
+    failed: int
+
+    @property
+    def to_send(self) -> int:
+        return self.total - self.refused
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.to_send) if self.to_send else 100
+
+
+def bulk_invite_progress(*, job: BulkInvite) -> BulkProgress:
+    """Count the job's lines per state (one query)."""
+    rows = job.rows.order_by().values("state").annotate(n=Count("pk"))
+    counts: dict[str, int] = dict(rows.values_list("state", "n"))
+    states = BulkInviteRow.State
+    return BulkProgress(
+        total=sum(counts.values()),
+        refused=counts.get(states.INVALID, 0),
+        ready=counts.get(states.READY, 0),
+        sending=counts.get(states.SENDING, 0),
+        sent=counts.get(states.SENT, 0),
+        failed=counts.get(states.FAILED, 0),
     )

@@ -7,7 +7,7 @@ lets the mirror follow a success at once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
@@ -115,8 +115,13 @@ def member_invite(
     auth_tenant: AuthTenant,
     invite: InviteRequest,
     request: HttpRequest | None = None,
+    on_recorded: Callable[[Invitation], object] | None = None,
 ) -> Invitation:
-    """Invite someone to the team; keeps the invitation locally as pending."""
+    """Invite someone to the team; keeps the invitation locally as pending.
+
+    `on_recorded` runs in the transaction that keeps the invitation and its audit entry (a bulk
+    invite marks its row sent there, so the two never disagree after a crash).
+    """
     require(actor, Capability.INVITE_MEMBER)
     require_scope(auth_tenant, OperationName.INVITE_MEMBER)
     problems = rules.invite_problems(
@@ -150,7 +155,10 @@ def member_invite(
             )
         trail.target_id = sent.id
         with trail.atomic():
-            return follow.invitation_recorded(auth_tenant, sent, invited_by=actor)
+            invitation = follow.invitation_recorded(auth_tenant, sent, invited_by=actor)
+            if on_recorded is not None:
+                on_recorded(invitation)
+            return invitation
 
 
 def _member_for(

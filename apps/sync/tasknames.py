@@ -10,6 +10,7 @@ ACTIVITY_SYNC = "sync.activity"  # args: (auth_tenant_id, full=False)
 DIRECTORY_SYNC = "sync.directory"  # args: (auth_tenant_id, full=False)
 SYNC_ALL = "sync.all"  # args: (kind,): enqueue that kind's sync for every enabled Auth Tenant
 RUNS_PRUNE = "sync.runs_prune"
+BULK_INVITE_RUN = "members.bulk_invite_run"  # args: (bulk_invite_id,)
 ACTIVITY_PRUNE = "sync.activity_prune"  # no args: every Auth Tenant's events past retention
 
 # Per SyncKind value, the task that syncs one Auth Tenant.
