@@ -58,6 +58,11 @@ app.conf.beat_schedule = {
         "task": tasknames.RUNS_PRUNE,
         "schedule": 24 * 60 * 60.0,
     },
+    # Pages already read old pending invitations as expired; this stores it for exports and SQL.
+    "invitations-expire": {
+        "task": tasknames.INVITATIONS_EXPIRE,
+        "schedule": 60 * 60.0,
+    },
     # Does nothing while TEAMSADMIN_ACTIVITY_RETENTION_DAYS is unset (events kept forever).
     "activity-prune": {
         "task": tasknames.ACTIVITY_PRUNE,

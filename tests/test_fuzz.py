@@ -51,7 +51,14 @@ from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
 from apps.core.exports import ExportFormatForm
-from apps.members.forms import MemberFilterForm, MemberInviteForm, MemberRoleForm
+from apps.directory.models import Invitation
+from apps.members.forms import (
+    InvitationFilterForm,
+    InvitationWithdrawForm,
+    MemberFilterForm,
+    MemberInviteForm,
+    MemberRoleForm,
+)
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
 from apps.tenants.forms import TenantCreateForm, TenantDeleteForm, TenantFilterForm
@@ -236,7 +243,9 @@ INPUTS: dict[str, Inputs] = {
     # Off (404) in tests: TEAMSADMIN_METRICS_TOKEN is unset.
     "core:metrics": Inputs(anonymous=True),
     "members:detail": Inputs(),
-    "members:invitations": Inputs(query=PAGE),
+    "members:invitations": Inputs(query=(*fields(InvitationFilterForm), *PAGE)),
+    "members:invitation-resend": Inputs(form=FORM_TOKEN),
+    "members:invitation-withdraw": Inputs(form=(*fields(InvitationWithdrawForm), *FORM_TOKEN)),
     "members:invite": Inputs(form=(*fields(MemberInviteForm), *FORM_TOKEN)),
     "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
     "members:remove": Inputs(form=FORM_TOKEN),
@@ -365,6 +374,11 @@ def world(owner: User, directory: Directory, settings: SettingsWrapper) -> World
     ids = {
         "pk": str(directory.auth_tenant.pk),
         "client_pk": str(auth_client.pk),
+        "invitation_pk": str(
+            Invitation.objects.create(
+                auth_tenant=directory.auth_tenant, email="fuzz@acme.test", team_role="teams_owner"
+            ).pk
+        ),
         "team_slug": SANDBOX_TEAM,
         # The simulated Auth Tenant's endpoints are probed at its seeded domain.
         "domain": SANDBOX_DOMAIN,

@@ -113,6 +113,8 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "members:list": {"GET": ANYONE},
     "members:detail": {"GET": ANYONE},
     "members:invitations": {"GET": ANYONE},
+    "members:invitation-resend": {"GET": INVITERS, "POST": INVITERS},
+    "members:invitation-withdraw": {"GET": INVITERS, "POST": INVITERS},
     "members:invite": {"GET": INVITERS, "POST": INVITERS},
     "members:role-change": {"GET": OWNERS, "POST": OWNERS},
     "members:remove": {"GET": OWNERS, "POST": OWNERS},

@@ -18,6 +18,8 @@ class AuditAction(models.TextChoices):
     MEMBER_INVITE = "member_invite", "Invite member"
     MEMBER_ROLE_CHANGE = "member_role_change", "Change team role"
     MEMBER_REMOVE = "member_remove", "Remove member"
+    INVITATION_RESEND = "invitation_resend", "Resend invitation"
+    INVITATION_WITHDRAW = "invitation_withdraw", "Withdraw invitation"
     TENANT_ACCESS_GRANT = "tenant_access_grant", "Grant tenant access"
     TENANT_ACCESS_CHANGE = "tenant_access_change", "Change tenant roles"
     TENANT_ACCESS_REVOKE = "tenant_access_revoke", "Revoke tenant access"

@@ -20,6 +20,7 @@ from apps.authtenants.scopes import require_scope
 from apps.core.capabilities import Capability, require
 from apps.core.errors import ServiceError
 from apps.directory import follow, selectors
+from apps.directory.models import Invitation
 from apps.members import rules
 from apps.teamsapi.contract import OperationName, TeamRole, role_label
 from apps.teamsapi.errors import (
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
     from apps.audit.services import AuditTrail
     from apps.authtenants.models import AuthTenant
-    from apps.directory.models import DirectoryMember, Invitation
+    from apps.directory.models import DirectoryMember
 
 ALREADY_MEMBER = "Already a member of this team; change their team role on their member page."
 LAST_OWNER = (
@@ -116,6 +117,26 @@ def member_invite(
     request: HttpRequest | None = None,
 ) -> Invitation:
     """Invite someone to the team; keeps the invitation locally as pending."""
+    return _send_invitation(
+        actor=actor,
+        auth_tenant=auth_tenant,
+        invite=invite,
+        action=AuditAction.MEMBER_INVITE,
+        request=request,
+    )
+
+
+def _send_invitation(
+    *,
+    actor: AbstractBaseUser,
+    auth_tenant: AuthTenant,
+    invite: InviteRequest,
+    action: AuditAction,
+    request: HttpRequest | None,
+    replaces: Invitation | None = None,
+) -> Invitation:
+    """The one invite path: rules, one API call, the new invitation kept, the one it replaces
+    (a resend) marked so, all recorded as `action`."""
     require(actor, Capability.INVITE_MEMBER)
     require_scope(auth_tenant, OperationName.INVITE_MEMBER)
     problems = rules.invite_problems(
@@ -127,15 +148,18 @@ def member_invite(
     members = selectors.member_list(auth_tenant=auth_tenant)
     if members.filter(email__iexact=invite.email).exists():
         raise ServiceError(ALREADY_MEMBER, field_errors={"email": [ALREADY_MEMBER]})
+    parameters: dict[str, object] = dict(asdict(invite))
+    if replaces is not None:
+        parameters["replaces"] = replaces.api_invitation_id
     with (
         _api_errors(not_found=TENANT_GONE),
         audited(
             actor=actor,
             auth_tenant=auth_tenant,
-            action=AuditAction.MEMBER_INVITE,
+            action=action,
             target_type="invitation",
             target_label=invite.email,
-            parameters=asdict(invite),
+            parameters=parameters,
             request=request,
         ) as trail,
     ):
@@ -149,7 +173,91 @@ def member_invite(
             )
         trail.target_id = sent.id
         with trail.atomic():
-            return follow.invitation_recorded(auth_tenant, sent, invited_by=actor)
+            if replaces is not None:
+                follow.invitation_replaced(replaces)
+            return follow.invitation_recorded(
+                auth_tenant, sent, invited_by=actor, resent_from=replaces
+            )
+
+
+# The states an invitation may be resent or withdrawn from; accepted and replaced ones are done.
+OPEN_STATES: tuple[str, ...] = (
+    Invitation.State.PENDING,
+    Invitation.State.EXPIRED,
+    Invitation.State.WITHDRAWN,
+)
+ALREADY_ACCEPTED = "{email} already accepted this invitation and is a member of the team."
+ALREADY_REPLACED = (
+    "This invitation was already replaced by a resend; act on the newest invitation to {email}."
+)
+CANNOT_REVOKE = (
+    "Auth0 cannot revoke an invitation: the emailed link stays valid until it expires. "
+    "Teams Admin marks it withdrawn and flags the person if they join anyway."
+)
+
+
+def _refuse_closed(invitation: Invitation) -> None:
+    if invitation.state == Invitation.State.ACCEPTED:
+        raise ServiceError(ALREADY_ACCEPTED.format(email=invitation.email))
+    if invitation.state not in OPEN_STATES:
+        raise ServiceError(ALREADY_REPLACED.format(email=invitation.email))
+
+
+def invitation_resend(
+    *, actor: AbstractBaseUser, invitation: Invitation, request: HttpRequest | None = None
+) -> Invitation:
+    """Send the invitation again with the same parameters; the new one replaces it.
+
+    Auth0 replaces a pending invitation to the same email (§5.1 (2)), so the old link stops
+    working; a withdrawn or expired invitation may be resent too.
+    """
+    require(actor, Capability.INVITE_MEMBER)
+    _refuse_closed(invitation)
+    return _send_invitation(
+        actor=actor,
+        auth_tenant=invitation.auth_tenant,
+        invite=InviteRequest(
+            email=invitation.email,
+            role=invitation.team_role,
+            tenant_ids=list(invitation.tenant_ids),
+            tenant_roles=list(invitation.tenant_roles),
+            client_ids=list(invitation.client_ids),
+        ),
+        action=AuditAction.INVITATION_RESEND,
+        request=request,
+        replaces=invitation,
+    )
+
+
+def invitation_withdraw(
+    *,
+    actor: AbstractBaseUser,
+    invitation: Invitation,
+    request: HttpRequest | None = None,
+    reason: str = "",
+) -> Invitation:
+    """Mark the invitation withdrawn here; whoever may invite may withdraw.
+
+    Auth0 has no way to revoke it (§5.1 (2)), so nothing is sent: the person can still join, and
+    the directory sync then flags them for owners. Withdrawing twice changes nothing.
+    """
+    require(actor, Capability.INVITE_MEMBER)
+    if invitation.state == Invitation.State.WITHDRAWN:
+        return invitation
+    _refuse_closed(invitation)
+    with audited(
+        actor=actor,
+        auth_tenant=invitation.auth_tenant,
+        action=AuditAction.INVITATION_WITHDRAW,
+        target_type="invitation",
+        target_id=invitation.api_invitation_id,
+        target_label=invitation.email,
+        parameters={"reason": reason, "state": invitation.state},
+        request=request,
+    ) as trail:
+        trail.message = CANNOT_REVOKE
+        with trail.atomic():
+            return follow.invitation_withdrawn(invitation, withdrawn_by=actor, reason=reason)
 
 
 def _member_for(

@@ -11,6 +11,7 @@ DIRECTORY_SYNC = "sync.directory"  # args: (auth_tenant_id, full=False)
 SYNC_ALL = "sync.all"  # args: (kind,): enqueue that kind's sync for every enabled Auth Tenant
 RUNS_PRUNE = "sync.runs_prune"
 ACTIVITY_PRUNE = "sync.activity_prune"  # no args: every Auth Tenant's events past retention
+INVITATIONS_EXPIRE = "sync.invitations_expire"  # no args: every pending invitation past the limit
 
 # Per SyncKind value, the task that syncs one Auth Tenant.
 SYNC_TASK_BY_KIND = {"activity": ACTIVITY_SYNC, "directory": DIRECTORY_SYNC}
