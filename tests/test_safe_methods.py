@@ -24,7 +24,7 @@ from apps.activity.models import ActivityEvent
 from apps.audit.models import AuditAction
 from apps.authtenants.models import AuthClient, AuthTenant
 from apps.directory import services as directory_services
-from apps.directory.models import DirectoryMember, DirectoryTenant
+from apps.directory.models import DirectoryMember, DirectoryTenant, Invitation
 from apps.sandbox.models import SandboxRequest
 from tests.fixtures.sandbox import Sandbox
 from tests.history.conftest import entry
@@ -72,10 +72,14 @@ def _ids(auth_tenant: AuthTenant) -> dict[str, str]:
     event = ActivityEvent.objects.filter(auth_tenant=auth_tenant).first()
     action = entry(auth_tenant, datetime(2026, 11, 1, tzinfo=UTC), AuditAction.TENANT_CREATE)
     client = AuthClient.objects.filter(auth_tenant=auth_tenant).first()
+    invitation = Invitation.objects.create(
+        auth_tenant=auth_tenant, email="walk@acme.test", team_role="teams_contributor"
+    )
     assert member and tenant and event and client
     return {
         "pk": str(auth_tenant.pk),
         "client_pk": str(client.pk),
+        "invitation_pk": str(invitation.pk),
         "member_id": member.member_id,
         "tenant_id": tenant.tenant_id,
         "team_slug": "acme",
