@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest
 
 from apps.authtenants.models import AuthTenant
+from apps.authtenants.scopes import with_client_scopes
 
 SESSION_KEY = "teamsadmin_auth_tenant"
 QUERY_PARAM = "auth_tenant"
@@ -35,9 +36,11 @@ def _wanted_pk(request: HttpRequest) -> int | None:
 
 
 def _enabled(request: HttpRequest) -> list[AuthTenant]:
-    """The enabled Auth Tenants by name, read once per request (there are a handful)."""
+    """The enabled Auth Tenants by name, read once per request (there are a handful), with
+    their clients' scopes for the page's action buttons."""
     if not hasattr(request, _ENABLED_ATTR):
-        enabled = list(AuthTenant.objects.filter(enabled=True).order_by("name"))
+        auth_tenants = with_client_scopes(AuthTenant.objects.filter(enabled=True))
+        enabled = list(auth_tenants.order_by("name"))
         setattr(request, _ENABLED_ATTR, enabled)
     cached: list[AuthTenant] = getattr(request, _ENABLED_ATTR)
     return cached

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Func, Model, TextField
 
 # SQLite reads at most this many rows of each index for its statistics (PostgreSQL samples).
 SQLITE_ANALYSIS_LIMIT = 2000
@@ -38,3 +39,27 @@ def run_per_vendor(statements: dict[str, SqlBuilder]) -> Callable[[Any, Any], No
             schema_editor.execute(sql)
 
     return run
+
+
+class JSONArrayText(Func):
+    """A column's values over the rows of a (sub)query as one JSON array text, "[]" for none.
+
+    A plain function, not an aggregate, so it adds no GROUP BY: put it in a subquery's only
+    column and a page query can carry a short list (filter options, granted scopes) instead of
+    reading it in a round trip of its own. PostgreSQL's json_agg gives NULL for no rows.
+    """
+
+    function = "JSON_AGG"
+    template = "COALESCE(CAST(%(function)s(%(distinct)s%(expressions)s) AS TEXT), '[]')"
+    output_field = TextField()
+
+    def __init__(self, expression: Any, *, distinct: bool = False) -> None:
+        super().__init__(expression, distinct="DISTINCT " if distinct else "")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra)
+
+
+def json_array(text: str | None) -> list[Any]:
+    """What a JSONArrayText column held (None, as a missing subquery row gives, is empty)."""
+    return json.loads(text) if text else []

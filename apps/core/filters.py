@@ -15,11 +15,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Func, IntegerField, QuerySet, Subquery, Value
+from django.db.models import Func, IntegerField, QuerySet, Subquery, TextField, Value
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+
+from apps.core.db import JSONArrayText, json_array
 
 F = TypeVar("F")
 R = TypeVar("R")  # a row: a model instance, or a dict from .values()
@@ -97,7 +99,12 @@ class FilterSelect(forms.Select):
 
 
 class FilterForm(forms.Form, Generic[F]):
-    """A list page's filters, built from the query string."""
+    """A list page's filters, built from the query string.
+
+    `carried`: the options of its choice fields that the page query may carry.
+    """
+
+    carried: tuple[CarriedOptions, ...] = ()
 
     def filters(self) -> F | None:
         """The filters to apply, or None when any is invalid: list nothing, show the messages."""
@@ -177,6 +184,43 @@ def pop_column(row: Any, name: str) -> Any:
     """Take an annotation the page query carried for the page itself off a row (a dict or a
     model instance), so the rows read as the selector made them."""
     return row.pop(name) if isinstance(row, dict) else vars(row).pop(name)
+
+
+class CarriedOptions:
+    """A filter's options (the distinct values of a column), read with the page they filter.
+
+    The page query carries them as one more column (see `column`), a round trip fewer, like the
+    total. They are read on their own only when needed before that query (checking a chosen
+    value) or when the page came back empty. Pass the object as a ChoiceField's choices source:
+    calling it gives the values, sorted.
+    """
+
+    def __init__(self, rows: QuerySet[Any], field: str) -> None:
+        self._rows, self._field = rows.order_by(), field
+        self._values: list[str] | None = None
+        self.name = f"carried_{field}_options"
+
+    @property
+    def known(self) -> bool:
+        return self._values is not None
+
+    def __call__(self) -> list[str]:
+        if self._values is None:
+            self._values = list(
+                self._rows.order_by(self._field).values_list(self._field, flat=True).distinct()
+            )
+        return self._values
+
+    def column(self) -> Subquery:
+        """The options as a JSON array text, for the page query to carry."""
+        values = self._rows.annotate(options=JSONArrayText(self._field, distinct=True))
+        return Subquery(values.values("options"), output_field=TextField())
+
+    def take(self, rows: list[Any]) -> None:
+        """Read the options off the page's rows carrying `column` (and take it off them)."""
+        carried = [pop_column(row, self.name) for row in rows]
+        if carried:
+            self._values = sorted(json_array(carried[0]))
 
 
 def page_of(request: HttpRequest, rows: QuerySet[Any, R] | None, *, per_page: int) -> Page[R]:

@@ -38,8 +38,9 @@ def mirror_list(
     """The page of rows the filters select; with invalid filters, none and the form's messages.
 
     `extra` adds the page's own context (e.g. which action buttons it shows). The page query
-    carries the "directory as of" time, a round trip fewer; an htmx table refresh (a search as
-    it is typed) shows no such notice, so its query leaves it out.
+    carries the "directory as of" time and the form's filter options, round trips fewer; an
+    htmx table refresh (a search as it is typed) shows neither notice nor form, so its query
+    leaves them out.
     """
     auth_tenant = auth_tenant_for_request(request)
     context: dict[str, Any] = {"auth_tenant": auth_tenant, "form": None, "snapshot": None}
@@ -48,11 +49,17 @@ def mirror_list(
         filters = bound.filters()
         found = None if filters is None else rows(auth_tenant, filters)
         notice = not is_partial(request)
+        carried = [options for options in bound.carried if notice and not options.known]
         if notice and found is not None:
-            found = found.annotate(**{_AS_OF: selectors.snapshot_taken_at(auth_tenant=auth_tenant)})
+            found = found.annotate(
+                **{_AS_OF: selectors.snapshot_taken_at(auth_tenant=auth_tenant)},
+                **{options.name: options.column() for options in carried},
+            )
         page = page_of(request, found, per_page=PAGE_SIZE_MAX)
         context.update(form=bound, page_obj=page)
         if notice:
+            for options in carried if found is not None else ():
+                options.take(list(page))
             context["snapshot"] = _as_of(auth_tenant, list(page))
     if extra is not None:
         context.update(extra(auth_tenant))

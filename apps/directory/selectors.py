@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db.models import Count, F, IntegerField, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from apps.core.filters import CarriedOptions
 from apps.directory.models import (
     DirectoryAccess,
     DirectoryMember,
@@ -52,10 +53,6 @@ def _rows_by_ids(
         return {}
     rows = model._default_manager.filter(auth_tenant=auth_tenant, **{f"{field}__in": wanted})
     return {getattr(row, field): row for row in rows}
-
-
-def _distinct(rows: QuerySet[Any], field: str) -> list[str]:
-    return list(rows.order_by(field).values_list(field, flat=True).distinct())
 
 
 def _current_accesses(side: str) -> Coalesce:
@@ -109,10 +106,10 @@ def tenant_list(
     return rows
 
 
-def tenant_environments(*, auth_tenant: AuthTenant) -> list[str]:
+def tenant_environments(*, auth_tenant: AuthTenant) -> CarriedOptions:
     """The environments the team's current tenants live in, alphabetically, for the filter."""
     current = DirectoryTenant.objects.filter(auth_tenant=auth_tenant, removed_at__isnull=True)
-    return _distinct(current, "environment")
+    return CarriedOptions(current, "environment")
 
 
 def tenant_get(*, auth_tenant: AuthTenant, tenant_id: str) -> DirectoryTenant | None:
@@ -171,9 +168,9 @@ def member_by_email(*, auth_tenant: AuthTenant, email: str) -> DirectoryMember |
     return member_list(auth_tenant=auth_tenant).filter(email__iexact=email).first()
 
 
-def member_roles(*, auth_tenant: AuthTenant) -> list[str]:
+def member_roles(*, auth_tenant: AuthTenant) -> CarriedOptions:
     """The team roles current members hold, alphabetically, for the filter (unknown ones verbatim)."""
-    return _distinct(member_list(auth_tenant=auth_tenant), "role")
+    return CarriedOptions(member_list(auth_tenant=auth_tenant), "role")
 
 
 def member_get(*, auth_tenant: AuthTenant, member_id: str) -> DirectoryMember | None:

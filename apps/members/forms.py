@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 from django import forms
 
 from apps.core.errors import ServiceError
-from apps.core.filters import FilterForm, FilterSelect, SearchField
+from apps.core.filters import CarriedOptions, FilterForm, FilterSelect, SearchField
 from apps.directory.invitations import AGE_LABELS
 from apps.directory.models import Invitation
 from apps.members import rules
@@ -30,10 +30,12 @@ class MemberFilterForm(FilterForm[MemberFilters]):
     q = SearchField(max_length=100, label="Search")
     role = forms.ChoiceField(required=False, label="Team role", widget=FilterSelect)
 
-    def __init__(self, *args: Any, roles: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: CarriedOptions, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.carried = (roles,)
         role_field: forms.ChoiceField = self.fields["role"]  # type: ignore[assignment]
-        role_field.choices = [("", "Any role"), *((r, role_label(r)) for r in roles)]
+        # A callable: read when a chosen role is checked or the select is drawn, not before.
+        role_field.choices = lambda: [("", "Any role"), *((r, role_label(r)) for r in roles())]
         self.fields["q"].widget.attrs.update(placeholder="Name, email or user id", type="search")
 
     def to_filters(self, data: dict[str, Any]) -> MemberFilters:

@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import TextChoices
 
-from apps.core.filters import FilterForm, FilterSelect, SearchField
+from apps.core.filters import CarriedOptions, FilterForm, FilterSelect, SearchField
 from apps.teamsapi.contract import (
     DEFAULT_ENVIRONMENT_TAG,
     LOCALITY_ENVIRONMENT,
@@ -33,10 +33,15 @@ class TenantFilterForm(FilterForm[TenantFilters]):
         choices=[("", "Any tag"), *((tag.value, tag.value.capitalize()) for tag in EnvironmentTag)],
     )
 
-    def __init__(self, *args: Any, environments: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, environments: CarriedOptions, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.carried = (environments,)
         environment_field: forms.ChoiceField = self.fields["environment"]  # type: ignore[assignment]
-        environment_field.choices = [("", "Any environment"), *((e, e) for e in environments)]
+        # A callable: read when a chosen value is checked or the select is drawn, not before.
+        environment_field.choices = lambda: [
+            ("", "Any environment"),
+            *((e, e) for e in environments()),
+        ]
 
     def to_filters(self, data: dict[str, Any]) -> TenantFilters:
         return TenantFilters(

@@ -6,7 +6,8 @@ import pytest
 from pytest_django import DjangoAssertNumQueries
 
 from apps.authtenants.features import KNOWN_SCOPES
-from apps.authtenants.scopes import ScopeGate, action_gates
+from apps.authtenants.models import AuthTenant
+from apps.authtenants.scopes import ScopeGate, action_gates, with_client_scopes
 from apps.teamsapi.contract import OPERATIONS, OperationName
 from tests.factories import READ_SCOPES, AuthClientFactory, AuthTenantFactory
 
@@ -49,3 +50,25 @@ def test_gates_index_by_operation_name_in_templates() -> None:
     auth_tenant = AuthTenantFactory.create()
     gates = action_gates(auth_tenant)
     assert gates["create_tenant"] is gates[OperationName.CREATE_TENANT]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "clients",
+    [
+        [],
+        [(READ_SCOPES, True)],
+        [(" ".join(KNOWN_SCOPES), False)],
+        [(READ_SCOPES, True), (" ".join(KNOWN_SCOPES), True)],
+        [("create:tenants", True), ("delete:tenants read:tenants", False)],
+    ],
+)
+def test_scopes_carried_with_the_auth_tenant_gate_alike_without_a_query(
+    clients: list[tuple[str, bool]], django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    auth_tenant = AuthTenantFactory.create()
+    for scopes, enabled in clients:
+        AuthClientFactory.create(auth_tenant=auth_tenant, scopes=scopes, enabled=enabled)
+    carried = with_client_scopes(AuthTenant.objects.filter(pk=auth_tenant.pk)).get()
+    with django_assert_num_queries(0):
+        gates = action_gates(carried)
+    assert gates == action_gates(auth_tenant)

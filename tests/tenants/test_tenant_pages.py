@@ -87,7 +87,7 @@ def test_tenant_list_query_count_does_not_grow_with_tenants(
     directory: Directory,
     django_assert_max_num_queries: DjangoAssertNumQueries,
 ) -> None:
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         owner_client.get(reverse("tenants:list"))
 
 
