@@ -182,6 +182,21 @@ def invitation_replaced(invitation: Invitation) -> bool:
     return bool(done)
 
 
+def invitations_superseded(auth_tenant: AuthTenant, email: str) -> Invitation | None:
+    """Mark the email's pending (or expired) invitations replaced: Auth0 replaces a pending
+    invitation when the email is invited again (§5.1 (2)). Returns the newest, for the link."""
+    waiting = Invitation.objects.annotate(email_lower=Lower("email")).filter(
+        auth_tenant=auth_tenant,
+        email_lower=email.lower(),
+        state__in=[Invitation.State.PENDING, Invitation.State.EXPIRED],
+    )
+    newest = waiting.order_by("-invited_at", "-pk").first()
+    if newest is not None:
+        waiting.update(state=Invitation.State.REPLACED)
+        newest.state = Invitation.State.REPLACED
+    return newest
+
+
 def invitation_withdrawn(
     invitation: Invitation, *, withdrawn_by: AbstractBaseUser | None, reason: str
 ) -> Invitation:

@@ -175,8 +175,9 @@ def _send_invitation(
         with trail.atomic():
             if replaces is not None:
                 follow.invitation_replaced(replaces)
+            superseded = follow.invitations_superseded(auth_tenant, invite.email)
             return follow.invitation_recorded(
-                auth_tenant, sent, invited_by=actor, resent_from=replaces
+                auth_tenant, sent, invited_by=actor, resent_from=replaces or superseded
             )
 
 

@@ -142,6 +142,16 @@ def test_helpdesk_resends_with_the_same_parameters_and_the_old_one_is_replaced(
     assert team.api_posts() == posts
 
 
+def test_inviting_a_pending_email_again_replaces_the_earlier_invitation(
+    helpdesk_client: Client, team: Team
+) -> None:
+    first = _invited(helpdesk_client, "twice@acme.test")
+    second = _invited(helpdesk_client, "Twice@acme.test")
+    first.refresh_from_db()
+    assert first.state == Invitation.State.REPLACED
+    assert second.resent_from == first
+
+
 def test_a_double_submitted_resend_sends_once(helpdesk_client: Client, team: Team) -> None:
     old = _invited(helpdesk_client, "double@acme.test")
     token = form_token(helpdesk_client, _resend_url(old))
