@@ -227,6 +227,9 @@ def invitation_withdraw(request: HtmxRequest, invitation_pk: int) -> HttpRespons
     auth_tenant = _auth_tenant(request)
     invitation = _invitation(auth_tenant, invitation_pk)
     list_url = reverse("members:invitations")
+    if invitation.state == Invitation.State.WITHDRAWN:
+        messages.info(request, f"The invitation to {invitation.email} was already withdrawn.")
+        return redirect(list_url)
     form = InvitationWithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data["reason"]
