@@ -30,6 +30,9 @@ INVITE = reverse("members:invite")
 INVITATIONS = reverse("members:invitations")
 HOME = reverse("core:home")
 FLAG = "Joined after the invitation was withdrawn"
+# The Invitations page (6 measured): session and user, Auth Tenant and its clients, senders,
+# counts per state, one page of rows with its total, tenant names; not one per invitation.
+QUERIES_MAX = 8
 
 
 def _resend_url(invitation: Invitation) -> str:
@@ -232,6 +235,16 @@ def test_helpdesk_withdraws_and_is_told_auth0_keeps_the_link(
     assert "wrong person" in done and "helpdesk-user" in done
 
 
+def test_an_already_withdrawn_invitation_is_not_asked_about_again(
+    helpdesk_client: Client, team: Team
+) -> None:
+    invitation = _invited(helpdesk_client, "once@acme.test")
+    submit(helpdesk_client, _withdraw_url(invitation), {})
+    response = helpdesk_client.get(_withdraw_url(invitation), follow=True)
+    assert response.redirect_chain[-1][0] == INVITATIONS
+    assert "The invitation to once@acme.test was already withdrawn." in response.content.decode()
+
+
 def test_the_withdraw_service_other_pages_call(
     owner: User, auditor: User, helpdesk_client: Client, team: Team
 ) -> None:
@@ -336,7 +349,7 @@ def test_the_invitations_page_filters_counts_and_pages_in_bounded_queries(
             )
         )
     Invitation.objects.bulk_create(rows)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(QUERIES_MAX):
         page = helpdesk_client.get(INVITATIONS).content.decode()
     assert page.count("<tr>") == 1 + 50  # header and one page
     assert "Page 1 of 3" in page
