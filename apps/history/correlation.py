@@ -52,6 +52,8 @@ class Cause:
 # [inferred]). An invitation names no member yet: its event is found by the email address.
 CAUSES: dict[str, Cause] = {
     AuditAction.MEMBER_INVITE: Cause(ActivityEventName.MEMBER_INVITED, Subject.EMAIL),
+    # A resend is a new invitation upstream; a withdrawal calls nothing, so it causes no event.
+    AuditAction.INVITATION_RESEND: Cause(ActivityEventName.MEMBER_INVITED, Subject.EMAIL),
     AuditAction.MEMBER_ROLE_CHANGE: Cause(ActivityEventName.MEMBER_ROLE_UPDATED, Subject.MEMBER),
     AuditAction.MEMBER_REMOVE: Cause(ActivityEventName.MEMBER_DELETED, Subject.MEMBER),
     AuditAction.TENANT_CREATE: Cause(ActivityEventName.TENANT_CREATED, Subject.TENANT),
@@ -67,8 +69,16 @@ CAUSES: dict[str, Cause] = {
     ),
 }
 
-# Actions that read the dashboard's own copy, or sign in to it, and so leave nothing in Auth0's log.
-LOCAL_ACTIONS = frozenset({AuditAction.EXPORT_ACTIVITY, AuditAction.EXPORT_AUDIT, *SIGN_IN_ACTIONS})
+# Actions that read the dashboard's own copy, sign in to it or only mark its ledger (withdrawing an
+# invitation), and so leave nothing in Auth0's log.
+LOCAL_ACTIONS = frozenset(
+    {
+        AuditAction.EXPORT_ACTIVITY,
+        AuditAction.EXPORT_AUDIT,
+        AuditAction.INVITATION_WITHDRAW,
+        *SIGN_IN_ACTIONS,
+    }
+)
 
 _CAUSED_EVENTS = frozenset(cause.event for cause in CAUSES.values())
 
