@@ -1,4 +1,4 @@
-"""Members writes: invite, change a team role, remove from the team.
+"""Members writes: invite, resend or withdraw an invitation, change a team role, remove a member.
 
 Each service checks the actor's capability and the Auth Tenant's scopes itself, refuses what
 the contract or the last-owner rule forbids before calling the API, records the action, and

@@ -1,4 +1,5 @@
-"""Members pages: look people up, see their tenant access, invite, change roles, remove.
+"""Members pages: look people up, see their tenant access, invite, change roles, remove; the
+invitations sent from here, resent or withdrawn.
 
 Views stay thin: the services check capabilities, scopes and the contract's rules again and
 say in words why something did not happen; a refused form comes back with what was typed.
