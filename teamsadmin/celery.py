@@ -67,6 +67,11 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Pages already read old pending invitations as expired; this stores it for exports and SQL.
+    "invitations-expire": {
+        "task": tasknames.INVITATIONS_EXPIRE,
+        "schedule": 60 * 60.0,
+    },
     # Does nothing while TEAMSADMIN_ACTIVITY_RETENTION_DAYS is unset (events kept forever).
     "activity-prune": {
         "task": tasknames.ACTIVITY_PRUNE,

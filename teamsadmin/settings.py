@@ -11,6 +11,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from apps.teamsapi.contract import INVITATION_LIFETIME_DAYS
 from teamsadmin.envtools import (
     env_bool,
     env_choice,
@@ -351,6 +352,10 @@ TEAMSADMIN_BULK_INVITE_LEASE_SECONDS = env_int(
 # Days stored activity events are kept (None: forever); dashboard actions are never pruned.
 TEAMSADMIN_ACTIVITY_RETENTION_DAYS = env_optional_int(
     "TEAMSADMIN_ACTIVITY_RETENTION_DAYS", minimum=1
+)
+# Days after which a pending invitation reads as expired (default: contract.INVITATION_LIFETIME_DAYS).
+TEAMSADMIN_INVITATION_EXPIRY_DAYS = env_int(
+    "TEAMSADMIN_INVITATION_EXPIRY_DAYS", INVITATION_LIFETIME_DAYS, minimum=1
 )
 TEAMSADMIN_HTTP_CONNECT_TIMEOUT = env_float("TEAMSADMIN_HTTP_CONNECT_TIMEOUT", 5.0)
 TEAMSADMIN_HTTP_READ_TIMEOUT = env_float("TEAMSADMIN_HTTP_READ_TIMEOUT", 30.0)

@@ -51,9 +51,12 @@ from apps.audit.forms import AuditFilterForm
 from apps.authtenants.current import QUERY_PARAM
 from apps.authtenants.forms import AuthClientForm, AuthTenantForm
 from apps.core.exports import ExportFormatForm
+from apps.directory.models import Invitation
 from apps.members.forms import (
     BulkInviteSendForm,
     BulkInviteUploadForm,
+    InvitationFilterForm,
+    InvitationWithdrawForm,
     MemberFilterForm,
     MemberInviteForm,
     MemberRoleForm,
@@ -250,13 +253,15 @@ INPUTS: dict[str, Inputs] = {
     # Off (404) in tests: TEAMSADMIN_METRICS_TOKEN is unset.
     "core:metrics": Inputs(anonymous=True),
     "members:detail": Inputs(),
-    "members:invitations": Inputs(query=PAGE),
     # The file field is posted as a plain field here; tests/members/test_bulk_upload.py sends
     # hostile files as multipart uploads.
     "members:bulk": Inputs(form=(*fields(BulkInviteUploadForm), *FORM_TOKEN)),
     "members:bulk-detail": Inputs(query=PAGE),
     "members:bulk-results": Inputs(),
     "members:bulk-send": Inputs(form=(*fields(BulkInviteSendForm), *FORM_TOKEN)),
+    "members:invitations": Inputs(query=(*fields(InvitationFilterForm), *PAGE)),
+    "members:invitation-resend": Inputs(form=FORM_TOKEN),
+    "members:invitation-withdraw": Inputs(form=(*fields(InvitationWithdrawForm), *FORM_TOKEN)),
     "members:invite": Inputs(form=(*fields(MemberInviteForm), *FORM_TOKEN)),
     "members:list": Inputs(query=(*fields(MemberFilterForm), *PAGE)),
     "members:remove": Inputs(form=FORM_TOKEN),
@@ -406,6 +411,11 @@ def world(owner: User, directory: Directory, settings: SettingsWrapper) -> World
         "client_pk": str(auth_client.pk),
         "campaign_pk": str(review.pk),
         "job_id": str(bulk_invite.pk),
+        "invitation_pk": str(
+            Invitation.objects.create(
+                auth_tenant=directory.auth_tenant, email="fuzz@acme.test", team_role="teams_owner"
+            ).pk
+        ),
         "team_slug": SANDBOX_TEAM,
         # The simulated Auth Tenant's endpoints are probed at its seeded domain.
         "domain": SANDBOX_DOMAIN,

@@ -122,6 +122,8 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "members:list": {"GET": ANYONE},
     "members:detail": {"GET": ANYONE},
     "members:invitations": {"GET": ANYONE},
+    "members:invitation-resend": {"GET": INVITERS, "POST": INVITERS},
+    "members:invitation-withdraw": {"GET": INVITERS, "POST": INVITERS},
     "members:invite": {"GET": INVITERS, "POST": INVITERS},
     "members:bulk": {"GET": INVITERS, "POST": INVITERS},
     "members:bulk-detail": {"GET": ANYONE},

@@ -24,7 +24,7 @@ from apps.activity.models import ActivityEvent
 from apps.audit.models import AuditAction
 from apps.authtenants.models import AuthClient, AuthTenant
 from apps.directory import services as directory_services
-from apps.directory.models import DirectoryMember, DirectoryTenant
+from apps.directory.models import DirectoryMember, DirectoryTenant, Invitation
 from apps.members.models import BulkInvite, BulkInviteRow
 from apps.sandbox.models import SandboxRequest
 from tests.fixtures.sandbox import Sandbox
@@ -73,6 +73,9 @@ def _ids(auth_tenant: AuthTenant) -> dict[str, str]:
     event = ActivityEvent.objects.filter(auth_tenant=auth_tenant).first()
     action = entry(auth_tenant, datetime(2026, 11, 1, tzinfo=UTC), AuditAction.TENANT_CREATE)
     client = AuthClient.objects.filter(auth_tenant=auth_tenant).first()
+    invitation = Invitation.objects.create(
+        auth_tenant=auth_tenant, email="walk@acme.test", team_role="teams_contributor"
+    )
     assert member and tenant and event and client
     job = BulkInvite.objects.create(auth_tenant=auth_tenant, source="list.csv", state="running")
     BulkInviteRow.objects.create(job=job, line=2, email="new@acme.test", state="ready")
@@ -80,6 +83,7 @@ def _ids(auth_tenant: AuthTenant) -> dict[str, str]:
         "pk": str(auth_tenant.pk),
         "client_pk": str(client.pk),
         "job_id": str(job.pk),
+        "invitation_pk": str(invitation.pk),
         "member_id": member.member_id,
         "tenant_id": tenant.tenant_id,
         "team_slug": "acme",

@@ -19,6 +19,7 @@ class AuditAction(models.TextChoices):
     BULK_INVITE = "bulk_invite", "Send bulk invite"
     MEMBER_ROLE_CHANGE = "member_role_change", "Change team role"
     MEMBER_REMOVE = "member_remove", "Remove member"
+    INVITATION_RESEND = "invitation_resend", "Resend invitation"
     INVITATION_WITHDRAW = "invitation_withdraw", "Withdraw invitation"
     OFFBOARD_START = "offboard_start", "Start offboarding"
     OFFBOARD_RETRY = "offboard_retry", "Retry offboarding step"

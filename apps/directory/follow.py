@@ -8,6 +8,7 @@ yet (a member who joined since the last sync) are skipped: the sync brings them 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -133,14 +134,101 @@ def invitation_recorded(
 
 
 def invitations_accept(auth_tenant: AuthTenant) -> int:
-    """Mark pending invitations accepted whose email is now a current member's; one UPDATE."""
-    joined = DirectoryMember.objects.annotate(email_lower=Lower("email")).filter(
-        auth_tenant=auth_tenant, removed_at__isnull=True, email_lower=Lower(OuterRef("email"))
-    )
+    """Mark invitations accepted whose email is now a current member's; one UPDATE.
+
+    Expired ones count too: the lifetime is a guess, and a person who joined had a valid link.
+    """
     return (
-        Invitation.objects.filter(auth_tenant=auth_tenant, state=Invitation.State.PENDING)
-        .filter(Exists(joined))
+        Invitation.objects.filter(
+            auth_tenant=auth_tenant,
+            state__in=[Invitation.State.PENDING, Invitation.State.EXPIRED],
+        )
+        .filter(Exists(_joined(auth_tenant)))
         .update(state=Invitation.State.ACCEPTED, accepted_at=timezone.now())
+    )
+
+
+def withdrawn_joined(auth_tenant: AuthTenant) -> list[Invitation]:
+    """Note when withdrawn invitations' emails joined anyway; returns those noticed just now.
+
+    Only the newest invitation to an address counts: a later one explains the joining.
+    """
+    newer = Invitation.objects.annotate(email_lower=Lower("email")).filter(
+        auth_tenant=auth_tenant,
+        email_lower=Lower(OuterRef("email")),
+        invited_at__gt=OuterRef("invited_at"),
+    )
+    noticed = list(
+        Invitation.objects.filter(
+            auth_tenant=auth_tenant, state=Invitation.State.WITHDRAWN, accepted_at__isnull=True
+        )
+        .filter(Exists(_joined(auth_tenant)))
+        .exclude(Exists(newer))
+    )
+    now = timezone.now()
+    Invitation.objects.filter(pk__in=[i.pk for i in noticed]).update(accepted_at=now)
+    for invitation in noticed:
+        invitation.accepted_at = now
+    return noticed
+
+
+def invitation_replaced(invitation: Invitation) -> bool:
+    """Mark the invitation replaced by a resend; False when a concurrent resend already did."""
+    replaceable = [Invitation.State.PENDING, Invitation.State.EXPIRED, Invitation.State.WITHDRAWN]
+    done = Invitation.objects.filter(pk=invitation.pk, state__in=replaceable).update(
+        state=Invitation.State.REPLACED
+    )
+    invitation.state = Invitation.State.REPLACED
+    return bool(done)
+
+
+def invitations_superseded(auth_tenant: AuthTenant, email: str) -> Invitation | None:
+    """Mark the email's pending (or expired) invitations replaced: Auth0 replaces a pending
+    invitation when the email is invited again (§5.1 (2)). Returns the newest, for the link."""
+    waiting = Invitation.objects.annotate(email_lower=Lower("email")).filter(
+        auth_tenant=auth_tenant,
+        email_lower=email.lower(),
+        state__in=[Invitation.State.PENDING, Invitation.State.EXPIRED],
+    )
+    newest = waiting.order_by("-invited_at", "-pk").first()
+    if newest is not None:
+        waiting.update(state=Invitation.State.REPLACED)
+        newest.state = Invitation.State.REPLACED
+    return newest
+
+
+def invitation_withdrawn(
+    invitation: Invitation, *, withdrawn_by: AbstractBaseUser | None, reason: str
+) -> Invitation:
+    """Mark the invitation withdrawn here, now, by whom and why (Auth0 keeps it valid)."""
+    invitation.state = Invitation.State.WITHDRAWN
+    invitation.withdrawn_at = timezone.now()
+    invitation.withdrawn_by_id = withdrawn_by.pk if withdrawn_by is not None else None
+    invitation.withdrawn_by_username = withdrawn_by.get_username() if withdrawn_by else ""
+    invitation.withdraw_reason = reason
+    invitation.save(
+        update_fields=[
+            "state",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawn_by_username",
+            "withdraw_reason",
+        ]
+    )
+    return invitation
+
+
+def invitations_expire(cutoff: datetime) -> int:
+    """Store the expired state of every pending invitation sent before `cutoff`; idempotent."""
+    return Invitation.objects.filter(state=Invitation.State.PENDING, invited_at__lt=cutoff).update(
+        state=Invitation.State.EXPIRED
+    )
+
+
+def _joined(auth_tenant: AuthTenant) -> QuerySet[DirectoryMember]:
+    """Current members with the outer invitation's email (case-insensitive, no wildcards)."""
+    return DirectoryMember.objects.annotate(email_lower=Lower("email")).filter(
+        auth_tenant=auth_tenant, removed_at__isnull=True, email_lower=Lower(OuterRef("email"))
     )
 
 

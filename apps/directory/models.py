@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Value
@@ -176,6 +178,10 @@ class Invitation(models.Model):
 
     Auth0 does not list invitations, so this ledger is the only record of who was invited, by
     whom and with which tenants; `resent_from` links a resend to the invitation it replaces.
+    A pending invitation past the expiry limit reads as expired at once (`invitations.shown_state`)
+    and a periodic task stores that state. `accepted_at` is when the email first appeared among
+    the members; set on a withdrawn invitation, it means the person joined anyway (Auth0 cannot
+    revoke an invitation).
     """
 
     class State(models.TextChoices):
@@ -183,6 +189,7 @@ class Invitation(models.Model):
         ACCEPTED = "accepted", "Accepted"
         EXPIRED = "expired", "Expired"
         WITHDRAWN = "withdrawn", "Withdrawn"
+        REPLACED = "replaced", "Replaced by a resend"
 
     auth_tenant = models.ForeignKey(
         "authtenants.AuthTenant", on_delete=models.CASCADE, related_name="invitations"
@@ -203,6 +210,12 @@ class Invitation(models.Model):
     resent_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends"
     )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_by_username = models.CharField(max_length=150, blank=True)
+    withdraw_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-invited_at", "-pk"]
@@ -215,3 +228,12 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation of {self.email} ({self.get_state_display()})"
+
+    @property
+    def expires_at(self) -> datetime:
+        """When Auth0 is taken to stop honouring the emailed link (a guess; see the setting)."""
+        return self.invited_at + timedelta(days=settings.TEAMSADMIN_INVITATION_EXPIRY_DAYS)
+
+    @property
+    def joined_after_withdrawal(self) -> bool:
+        return self.state == self.State.WITHDRAWN and self.accepted_at is not None

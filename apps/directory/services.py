@@ -11,12 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.authtenants.connection import teams_client
+from apps.core.notify import email_owners
 from apps.directory import follow
 from apps.directory.models import (
     DirectoryAccess,
     DirectoryMember,
     DirectorySnapshot,
     DirectoryTenant,
+    Invitation,
 )
 from apps.sync.models import SyncKind, SyncRun
 from apps.sync.services import run_progress, sync_run
@@ -74,6 +76,9 @@ def _refresh(run: SyncRun, client: TeamsClient) -> None:
     with transaction.atomic():
         created, updated, removed = _apply(run.auth_tenant, fetched, taken_at)
         follow.invitations_accept(run.auth_tenant)  # invitees who now appear have joined
+        joined = follow.withdrawn_joined(run.auth_tenant)
+        if joined:
+            transaction.on_commit(lambda: _tell_owners(run.auth_tenant, joined))
         DirectorySnapshot.objects.create(
             auth_tenant=run.auth_tenant,
             taken_at=taken_at,
@@ -90,6 +95,20 @@ def _refresh(run: SyncRun, client: TeamsClient) -> None:
             rows_updated=updated,
             rows_removed=removed,
         )
+
+
+def _tell_owners(auth_tenant: AuthTenant, joined: list[Invitation]) -> None:
+    """Owners hear of people who joined on a withdrawn invitation: they may need removing."""
+    emails = ", ".join(sorted({invitation.email for invitation in joined}))
+    email_owners(
+        subject=f"Joined after the invitation was withdrawn: {emails}",
+        body=(
+            f"These people joined the team of {auth_tenant.name} although their invitation "
+            f"was withdrawn in Teams Admin: {emails}.\n\nAuth0 cannot revoke an invitation, so "
+            "the emailed link stayed valid. Open Members in Teams Admin to review and remove "
+            "them if they should not be in the team."
+        ),
+    )
 
 
 def _fetch(client: TeamsClient, run: SyncRun) -> _Fetched:

@@ -52,6 +52,8 @@ class Cause:
 # [inferred]). An invitation names no member yet: its event is found by the email address.
 CAUSES: dict[str, Cause] = {
     AuditAction.MEMBER_INVITE: Cause(ActivityEventName.MEMBER_INVITED, Subject.EMAIL),
+    # A resend is a new invitation upstream; a withdrawal calls nothing, so it causes no event.
+    AuditAction.INVITATION_RESEND: Cause(ActivityEventName.MEMBER_INVITED, Subject.EMAIL),
     AuditAction.MEMBER_ROLE_CHANGE: Cause(ActivityEventName.MEMBER_ROLE_UPDATED, Subject.MEMBER),
     AuditAction.MEMBER_REMOVE: Cause(ActivityEventName.MEMBER_DELETED, Subject.MEMBER),
     AuditAction.TENANT_CREATE: Cause(ActivityEventName.TENANT_CREATED, Subject.TENANT),
@@ -69,8 +71,9 @@ CAUSES: dict[str, Cause] = {
 
 # Actions that read the dashboard's own copy, sign in to it, change only its own records (an
 # access's end), or sum up calls recorded on their own (the scheduled revoke, copying access),
-# and so leave nothing in Auth0's log themselves. An offboarding's removals are member
-# removals of their own; a bulk invite's lines each have an invite entry paired with its event.
+# and so leave nothing in Auth0's log themselves. Withdrawing an invitation only marks the
+# ledger; an offboarding's removals are member removals of their own; a bulk invite's lines
+# each have an invite entry paired with its event.
 LOCAL_ACTIONS = frozenset(
     {
         AuditAction.EXPORT_ACTIVITY,

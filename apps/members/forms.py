@@ -1,4 +1,4 @@
-"""The Members pages' forms: search, invite, change a team role."""
+"""The Members pages' forms: search, invite, change a team role, filter and withdraw invitations."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from django import forms
 
 from apps.core.errors import ServiceError
 from apps.core.filters import CarriedOptions, FilterForm, FilterSelect, SearchField
+from apps.directory.invitations import AGE_LABELS
+from apps.directory.models import Invitation
 from apps.members import bulk, rules
 from apps.teamsapi.contract import (
     TEAM_ROLE_LABELS,
@@ -112,6 +114,46 @@ class MemberInviteForm(forms.Form):
                 "tenants and grant access after the person has joined.",
             )
         return data
+
+
+class InvitationFilters(TypedDict):
+    state: str
+    sender: str
+    age: str
+
+
+class InvitationFilterForm(FilterForm[InvitationFilters]):
+    state = forms.ChoiceField(
+        required=False,
+        label="State",
+        choices=[("", "Any state"), *Invitation.State.choices],
+        widget=FilterSelect,
+    )
+    sender = forms.ChoiceField(required=False, label="Sent by", widget=FilterSelect)
+    age = forms.ChoiceField(
+        required=False,
+        label="Age",
+        choices=[("", "Any age"), *AGE_LABELS.items()],
+        widget=FilterSelect,
+    )
+
+    def __init__(self, *args: Any, senders: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        sender_field: forms.ChoiceField = self.fields["sender"]  # type: ignore[assignment]
+        sender_field.choices = [("", "Anyone"), *((name, name) for name in senders)]
+
+    def to_filters(self, data: dict[str, Any]) -> InvitationFilters:
+        return InvitationFilters(state=data["state"], sender=data["sender"], age=data["age"])
+
+
+class InvitationWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Reason (optional)",
+        help_text="Kept with the invitation and in the dashboard actions.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class MemberRoleForm(forms.Form):

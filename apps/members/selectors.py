@@ -1,5 +1,5 @@
-"""Reads for the Members pages beyond the mirror's own: invitations with tenant names, and
-which member actions the user may take here."""
+"""Reads for the Members pages beyond the mirror's own: invitations with tenant names and
+counts, a member's invitation ledger, and which member actions the user may take here."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from django.db.models import Count
 
 from apps.authtenants.scopes import action_gates
 from apps.core.capabilities import Capability, can
-from apps.directory.models import DirectoryTenant
+from apps.directory import invitations
+from apps.directory.models import DirectoryTenant, Invitation
 from apps.members.models import BulkInvite, BulkInviteRow
 from apps.teamsapi.contract import OperationName
 
 if TYPE_CHECKING:
     from apps.authtenants.models import AuthTenant
     from apps.authtenants.scopes import ScopeGate
-    from apps.directory.models import Invitation
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,41 @@ def invitation_rows(
         )
     )
     return [InvitationRow(i, sorted(names.get(t) or t for t in i.tenant_ids)) for i in invitations]
+
+
+@dataclass(frozen=True)
+class StateCount:
+    state: str
+    label: str
+    count: int
+    chosen: bool
+
+
+def state_counts(*, auth_tenant: AuthTenant, chosen: str | None) -> list[StateCount]:
+    """Each invitation state with its label and how many are in it (one query)."""
+    counts = invitations.state_counts(auth_tenant)
+    return [
+        StateCount(state, label, counts[state], state == chosen)
+        for state, label in Invitation.State.choices
+    ]
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A member's invitations (resends included, newest first) and whether they joined on a
+    withdrawn one."""
+
+    rows: list[InvitationRow]
+    joined_after_withdrawal: Invitation | None
+
+
+def member_ledger(*, auth_tenant: AuthTenant, email: str) -> Ledger:
+    """The invitations sent to this email, for the member's page (two queries)."""
+    if not email:
+        return Ledger(rows=[], joined_after_withdrawal=None)
+    sent = list(invitations.invitations_for_email(auth_tenant, email))
+    flagged = next((i for i in sent if i.joined_after_withdrawal), None)
+    return Ledger(invitation_rows(auth_tenant=auth_tenant, invitations=sent), flagged)
 
 
 def tenant_choices(*, auth_tenant: AuthTenant) -> list[tuple[str, str]]:

@@ -1,4 +1,4 @@
-"""Members writes: invite, change a team role, remove from the team.
+"""Members writes: invite, resend or withdraw an invitation, change a team role, remove a member.
 
 Each service checks the actor's capability and the Auth Tenant's scopes itself, refuses what
 the contract or the last-owner rule forbids before calling the API, records the action, and
@@ -122,6 +122,28 @@ def member_invite(
     `on_recorded` runs in the transaction that keeps the invitation and its audit entry (a bulk
     invite marks its row sent there, so the two never disagree after a crash).
     """
+    return _send_invitation(
+        actor=actor,
+        auth_tenant=auth_tenant,
+        invite=invite,
+        action=AuditAction.MEMBER_INVITE,
+        request=request,
+        on_recorded=on_recorded,
+    )
+
+
+def _send_invitation(
+    *,
+    actor: AbstractBaseUser,
+    auth_tenant: AuthTenant,
+    invite: InviteRequest,
+    action: AuditAction,
+    request: HttpRequest | None,
+    replaces: Invitation | None = None,
+    on_recorded: Callable[[Invitation], object] | None = None,
+) -> Invitation:
+    """The one invite path: rules, one API call, the new invitation kept, the one it replaces
+    (a resend) marked so, all recorded as `action`."""
     require(actor, Capability.INVITE_MEMBER)
     require_scope(auth_tenant, OperationName.INVITE_MEMBER)
     problems = rules.invite_problems(
@@ -133,15 +155,18 @@ def member_invite(
     members = selectors.member_list(auth_tenant=auth_tenant)
     if members.filter(email__iexact=invite.email).exists():
         raise ServiceError(ALREADY_MEMBER, field_errors={"email": [ALREADY_MEMBER]})
+    parameters: dict[str, object] = dict(asdict(invite))
+    if replaces is not None:
+        parameters["replaces"] = replaces.api_invitation_id
     with (
         _api_errors(not_found=TENANT_GONE),
         audited(
             actor=actor,
             auth_tenant=auth_tenant,
-            action=AuditAction.MEMBER_INVITE,
+            action=action,
             target_type="invitation",
             target_label=invite.email,
-            parameters=asdict(invite),
+            parameters=parameters,
             request=request,
         ) as trail,
     ):
@@ -155,10 +180,95 @@ def member_invite(
             )
         trail.target_id = sent.id
         with trail.atomic():
-            invitation = follow.invitation_recorded(auth_tenant, sent, invited_by=actor)
+            if replaces is not None:
+                follow.invitation_replaced(replaces)
+            superseded = follow.invitations_superseded(auth_tenant, invite.email)
+            invitation = follow.invitation_recorded(
+                auth_tenant, sent, invited_by=actor, resent_from=replaces or superseded
+            )
             if on_recorded is not None:
                 on_recorded(invitation)
             return invitation
+
+
+# The states an invitation may be resent or withdrawn from; accepted and replaced ones are done.
+OPEN_STATES: tuple[str, ...] = (
+    Invitation.State.PENDING,
+    Invitation.State.EXPIRED,
+    Invitation.State.WITHDRAWN,
+)
+ALREADY_ACCEPTED = "{email} already accepted this invitation and is a member of the team."
+ALREADY_REPLACED = (
+    "This invitation was already replaced by a resend; act on the newest invitation to {email}."
+)
+CANNOT_REVOKE = (
+    "Auth0 cannot revoke an invitation: the emailed link stays valid until it expires. "
+    "Teams Admin marks it withdrawn and flags the person if they join anyway."
+)
+
+
+def _refuse_closed(invitation: Invitation) -> None:
+    if invitation.state == Invitation.State.ACCEPTED:
+        raise ServiceError(ALREADY_ACCEPTED.format(email=invitation.email))
+    if invitation.state not in OPEN_STATES:
+        raise ServiceError(ALREADY_REPLACED.format(email=invitation.email))
+
+
+def invitation_resend(
+    *, actor: AbstractBaseUser, invitation: Invitation, request: HttpRequest | None = None
+) -> Invitation:
+    """Send the invitation again with the same parameters; the new one replaces it.
+
+    Auth0 replaces a pending invitation to the same email (§5.1 (2)), so the old link stops
+    working; a withdrawn or expired invitation may be resent too.
+    """
+    require(actor, Capability.INVITE_MEMBER)
+    _refuse_closed(invitation)
+    return _send_invitation(
+        actor=actor,
+        auth_tenant=invitation.auth_tenant,
+        invite=InviteRequest(
+            email=invitation.email,
+            role=invitation.team_role,
+            tenant_ids=list(invitation.tenant_ids),
+            tenant_roles=list(invitation.tenant_roles),
+            client_ids=list(invitation.client_ids),
+        ),
+        action=AuditAction.INVITATION_RESEND,
+        request=request,
+        replaces=invitation,
+    )
+
+
+def invitation_withdraw(
+    *,
+    actor: AbstractBaseUser,
+    invitation: Invitation,
+    request: HttpRequest | None = None,
+    reason: str = "",
+) -> Invitation:
+    """Mark the invitation withdrawn here; whoever may invite may withdraw.
+
+    Auth0 has no way to revoke it (§5.1 (2)), so nothing is sent: the person can still join, and
+    the directory sync then flags them for owners. Withdrawing twice changes nothing.
+    """
+    require(actor, Capability.INVITE_MEMBER)
+    if invitation.state == Invitation.State.WITHDRAWN:
+        return invitation
+    _refuse_closed(invitation)
+    with audited(
+        actor=actor,
+        auth_tenant=invitation.auth_tenant,
+        action=AuditAction.INVITATION_WITHDRAW,
+        target_type="invitation",
+        target_id=invitation.api_invitation_id,
+        target_label=invitation.email,
+        parameters={"reason": reason, "state": invitation.state},
+        request=request,
+    ) as trail:
+        trail.message = CANNOT_REVOKE
+        with trail.atomic():
+            return follow.invitation_withdrawn(invitation, withdrawn_by=actor, reason=reason)
 
 
 def _member_for(
@@ -278,36 +388,3 @@ def member_remove(
         with trail.atomic():
             ended = follow.member_removed(auth_tenant, member_id)
     return Removal(member=member, accesses_ended=ended, already_gone=already_gone)
-
-
-def invitation_withdraw(
-    *,
-    actor: AbstractBaseUser,
-    invitation: Invitation,
-    request: HttpRequest | None = None,
-    reason: str = "",
-) -> Invitation:
-    """Withdraw a pending invitation sent from Teams Admin, so it no longer counts as pending."""
-    require(actor, Capability.INVITE_MEMBER)
-    if invitation.state != Invitation.State.PENDING:
-        state = invitation.get_state_display().lower()
-        raise ServiceError(f"The invitation of {invitation.email} is {state}, not pending.")
-    with (
-        audited(
-            actor=actor,
-            auth_tenant=invitation.auth_tenant,
-            action=AuditAction.INVITATION_WITHDRAW,
-            target_type="invitation",
-            target_id=invitation.api_invitation_id,
-            target_label=invitation.email,
-            parameters={"reason": reason} if reason else {},
-            request=request,
-        ) as trail,
-        trail.atomic(),
-    ):
-        # Conditional, so two withdrawals racing on one invitation record only one.
-        pending = Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.PENDING)
-        if not pending.update(state=Invitation.State.WITHDRAWN):
-            raise ServiceError(f"The invitation of {invitation.email} is no longer pending.")
-    invitation.state = Invitation.State.WITHDRAWN
-    return invitation

@@ -11,6 +11,14 @@ urlpatterns = [
     path("bulk/<int:job_id>/", bulk_views.bulk_invite_detail, name="bulk-detail"),
     path("bulk/<int:job_id>/send/", bulk_views.bulk_invite_send, name="bulk-send"),
     path("bulk/<int:job_id>/results.csv", bulk_views.bulk_invite_results, name="bulk-results"),
+    path(
+        "invitations/<int:invitation_pk>/resend/", views.invitation_resend, name="invitation-resend"
+    ),
+    path(
+        "invitations/<int:invitation_pk>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation-withdraw",
+    ),
     path("<str:member_id>/", views.member_detail, name="detail"),
     path("<str:member_id>/role/", views.member_role_change, name="role-change"),
     path("<str:member_id>/remove/", views.member_remove, name="remove"),

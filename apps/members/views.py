@@ -1,4 +1,5 @@
-"""Members pages: look people up, see their tenant access, invite, change roles, remove.
+"""Members pages: look people up, see their tenant access, invite, change roles, remove; the
+invitations sent from here, resent or withdrawn.
 
 Views stay thin: the services check capabilities, scopes and the contract's rules again and
 say in words why something did not happen; a refused form comes back with what was typed.
@@ -7,8 +8,10 @@ say in words why something did not happen; a refused form comes back with what w
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,19 +25,23 @@ from apps.core import formtokens
 from apps.core.capabilities import Capability, require
 from apps.core.errors import ServiceError
 from apps.core.filters import page_of
-from apps.core.htmx import HtmxRequest
+from apps.core.htmx import HtmxRequest, page_or_partial
 from apps.directory import invitations, pages
 from apps.directory import selectors as mirror
-from apps.directory.models import DirectoryMember
+from apps.directory.models import DirectoryMember, Invitation
 from apps.members import selectors, services
 from apps.members.forms import (
     TENANT_ORDER_WARNING,
+    InvitationFilterForm,
+    InvitationWithdrawForm,
     MemberFilterForm,
     MemberInviteForm,
     MemberRoleForm,
     apply_service_error,
 )
-from apps.teamsapi.contract import PAGE_SIZE_MAX, role_label
+from apps.teamsapi.contract import role_label
+
+INVITATIONS_PER_PAGE = 50
 
 
 @require_GET
@@ -47,7 +54,9 @@ def member_list(request: HtmxRequest) -> HttpResponse:
         form=lambda auth_tenant: MemberFilterForm(
             request.GET, roles=mirror.member_roles(auth_tenant=auth_tenant)
         ),
-        rows=lambda auth_tenant, filters: mirror.member_search(auth_tenant=auth_tenant, **filters),
+        rows=lambda auth_tenant, filters: mirror.member_search(
+            auth_tenant=auth_tenant, **filters
+        ).annotate(joined_after_withdrawal=invitations.joined_after_withdrawal()),
     )
 
 
@@ -60,9 +69,12 @@ def member_detail(request: HtmxRequest, member_id: str) -> HttpResponse:
         name="member",
         row=lambda auth_tenant: mirror.member_get(auth_tenant=auth_tenant, member_id=member_id),
         accesses=lambda member: mirror.member_access_history(member=member),
-        extra=lambda auth_tenant, member: access_panels.member_access_panel(
-            user=request.user, auth_tenant=auth_tenant, member=member
-        ),
+        extra=lambda auth_tenant, member: {
+            **access_panels.member_access_panel(
+                user=request.user, auth_tenant=auth_tenant, member=member
+            ),
+            "ledger": selectors.member_ledger(auth_tenant=auth_tenant, email=member.email),
+        },
     )
 
 
@@ -149,18 +161,104 @@ def member_invite(request: HtmxRequest) -> HttpResponse:
 def invitation_list(request: HtmxRequest) -> HttpResponse:
     require(request.user, Capability.VIEW_MEMBERS)
     auth_tenant = auth_tenant_for_request(request)
-    page_obj = page_of(
-        request,
-        invitations.invitation_list(auth_tenant) if auth_tenant is not None else None,
-        per_page=PAGE_SIZE_MAX,
+    context: dict[str, Any] = {"auth_tenant": auth_tenant, "rows": [], "counts": {}}
+    if auth_tenant is not None:
+        form = InvitationFilterForm(request.GET, senders=invitations.senders(auth_tenant))
+        filters = form.filters()
+        rows = invitations.invitation_list(auth_tenant, **filters) if filters is not None else None
+        page_obj = page_of(request, rows, per_page=INVITATIONS_PER_PAGE)
+        context.update(
+            form=form,
+            page_obj=page_obj,
+            rows=selectors.invitation_rows(auth_tenant=auth_tenant, invitations=list(page_obj)),
+            counts=selectors.state_counts(auth_tenant=auth_tenant, chosen=form.data.get("state")),
+            actions=selectors.member_actions(user=request.user, auth_tenant=auth_tenant),
+            open_states=services.OPEN_STATES,
+            expiry_days=settings.TEAMSADMIN_INVITATION_EXPIRY_DAYS,
+        )
+    return render(
+        request, page_or_partial(request, "members/invitation_list.html", "table"), context
     )
-    rows = (
-        selectors.invitation_rows(auth_tenant=auth_tenant, invitations=list(page_obj))
-        if auth_tenant is not None
-        else []
-    )
-    context = {"auth_tenant": auth_tenant, "page_obj": page_obj, "rows": rows}
-    return render(request, "members/invitation_list.html", context)
+
+
+def _invitation(auth_tenant: AuthTenant, pk: int) -> Invitation:
+    invitation = invitations.invitation_get(auth_tenant, pk)
+    if invitation is None:
+        raise Http404("No such invitation was sent from Teams Admin.")
+    return invitation
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_resend(request: HtmxRequest, invitation_pk: int) -> HttpResponse:
+    require(request.user, Capability.INVITE_MEMBER)
+    auth_tenant = _auth_tenant(request)
+    invitation = _invitation(auth_tenant, invitation_pk)
+    list_url = reverse("members:invitations")
+    # Bound even when empty, so a refusal can be shown on it.
+    form = forms.Form(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+
+        def resend() -> str:
+            sent = services.invitation_resend(
+                actor=request.user,  # type: ignore[arg-type]
+                invitation=invitation,
+                request=request,
+            )
+            messages.success(
+                request, f"Invitation sent again to {sent.email}; the earlier link no longer works."
+            )
+            return list_url
+
+        done = _submit(request, form, pending_url=list_url, act=resend)
+        if done is not None:
+            return done
+    context = {
+        "auth_tenant": auth_tenant,
+        "invitation": invitation,
+        "row": selectors.invitation_rows(auth_tenant=auth_tenant, invitations=[invitation])[0],
+        "form": form,
+        "gate": selectors.member_actions(user=request.user, auth_tenant=auth_tenant).invite_gate,
+    }
+    return render(request, "members/invitation_resend.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_withdraw(request: HtmxRequest, invitation_pk: int) -> HttpResponse:
+    require(request.user, Capability.INVITE_MEMBER)
+    auth_tenant = _auth_tenant(request)
+    invitation = _invitation(auth_tenant, invitation_pk)
+    list_url = reverse("members:invitations")
+    if invitation.state == Invitation.State.WITHDRAWN:
+        messages.info(request, f"The invitation to {invitation.email} was already withdrawn.")
+        return redirect(list_url)
+    form = InvitationWithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+
+        def withdraw() -> str:
+            services.invitation_withdraw(
+                actor=request.user,  # type: ignore[arg-type]
+                invitation=invitation,
+                request=request,
+                reason=reason,
+            )
+            messages.success(
+                request,
+                f"Invitation to {invitation.email} withdrawn here. Auth0 cannot revoke it, so "
+                "if they join anyway they are flagged on the Members page.",
+            )
+            return list_url
+
+        done = _submit(request, form, pending_url=list_url, act=withdraw)
+        if done is not None:
+            return done
+    context = {
+        "auth_tenant": auth_tenant,
+        "invitation": invitation,
+        "form": form,
+        "cannot_revoke": services.CANNOT_REVOKE,
+    }
+    return render(request, "members/invitation_withdraw.html", context)
 
 
 @require_http_methods(["GET", "POST"])

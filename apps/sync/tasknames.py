@@ -12,6 +12,7 @@ SYNC_ALL = "sync.all"  # args: (kind,): enqueue that kind's sync for every enabl
 RUNS_PRUNE = "sync.runs_prune"
 BULK_INVITE_RUN = "members.bulk_invite_run"  # args: (bulk_invite_id,)
 ACTIVITY_PRUNE = "sync.activity_prune"  # no args: every Auth Tenant's events past retention
+INVITATIONS_EXPIRE = "sync.invitations_expire"  # no args: every pending invitation past the limit
 
 # Per SyncKind value, the task that syncs one Auth Tenant.
 SYNC_TASK_BY_KIND = {"activity": ACTIVITY_SYNC, "directory": DIRECTORY_SYNC}

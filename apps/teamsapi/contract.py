@@ -132,6 +132,11 @@ TENANT_ROLE_LABELS: dict[str, str] = {
 }
 
 
+# §5.1 (2) [guess]: the contract states no invitation lifetime; Auth0's other invitations (e.g.
+# Organizations) default to 7 days. TEAMSADMIN_INVITATION_EXPIRY_DAYS overrides this default.
+INVITATION_LIFETIME_DAYS = 7
+
+
 def role_label(role: str) -> str:
     """A team or tenant role as people read it; an unknown role (§7: open enums) verbatim."""
     return TEAM_ROLE_LABELS.get(role) or TENANT_ROLE_LABELS.get(role) or role

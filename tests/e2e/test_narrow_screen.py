@@ -15,6 +15,7 @@ from apps.activity.models import ActivityEvent
 from apps.audit.models import AuditAction, AuditOutcome
 from apps.audit.services import audit_record
 from apps.core.capabilities import Role
+from apps.directory.models import Invitation
 from tests.fixtures.directory import Directory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -65,6 +66,11 @@ def test_no_page_scrolls_sideways_on_a_phone(
         outcome=AuditOutcome.PARTIAL,
         message="1 of 2 tenants done; failed: acme-old (Tenant not in team).",
     )
+    invitation = Invitation.objects.create(
+        auth_tenant=directory.auth_tenant,
+        email="a-rather-long-address.for-a-phone@subdomain.acme.test",
+        team_role="teams_contributor",
+    )
     owner = _phone(browser, live_server, Role.OWNER)
     pk = directory.auth_tenant.pk
     paths = [
@@ -73,6 +79,9 @@ def test_no_page_scrolls_sideways_on_a_phone(
         reverse("tenants:detail", args=[directory.dev.tenant_id]),
         reverse("members:list"),
         reverse("members:detail", args=[directory.ada.member_id]),
+        reverse("members:invitations"),
+        reverse("members:invitation-resend", args=[invitation.pk]),
+        reverse("members:invitation-withdraw", args=[invitation.pk]),
         reverse("activity:list"),
         reverse("activity:verify"),
         reverse("audit:list"),

@@ -23,6 +23,7 @@ from tests.members.conftest import Team, form_token, submit
 
 INVITE = reverse("members:invite")
 INVITATIONS = reverse("members:invitations")
+PENDING_BADGE = '<span class="badge warn">Pending</span>'
 
 
 def _invite(client: Client, data: dict[str, object], token: str | None = None) -> str:
@@ -252,11 +253,11 @@ def test_a_pending_invitation_shows_accepted_after_a_sync(
 ) -> None:
     settings.TEAMSADMIN_SANDBOX_AUTO_ACCEPT_SECONDS = 1
     _invite(owner_client, {"email": "joins@acme.test"})
-    assert "Pending" in owner_client.get(INVITATIONS).content.decode()
+    assert PENDING_BADGE in owner_client.get(INVITATIONS).content.decode()
     time.sleep(1.2)
     team.sync()  # its first API call lets the sandbox accept; the sync then marks it accepted
     invitation = Invitation.objects.get(email="joins@acme.test")
     assert invitation.state == Invitation.State.ACCEPTED
     listed = owner_client.get(INVITATIONS).content.decode()
-    assert "Accepted" in listed
-    assert "Pending" not in listed
+    assert '<span class="badge ok">Accepted</span>' in listed
+    assert PENDING_BADGE not in listed
