@@ -344,11 +344,10 @@ TEAMSADMIN_DIRECTORY_SYNC_INTERVAL_SECONDS = env_int(
     "TEAMSADMIN_DIRECTORY_SYNC_INTERVAL_SECONDS", 900, minimum=10
 )
 TEAMSADMIN_SYNC_LOCK_LEASE_SECONDS = env_int("TEAMSADMIN_SYNC_LOCK_LEASE_SECONDS", 120, minimum=1)
-# Seconds a bulk invite's worker holds the job without sending a line; after that (a killed
-# worker) a redelivered job is taken over. Longer than one invitation's call with its retries.
-TEAMSADMIN_BULK_INVITE_LEASE_SECONDS = env_int(
-    "TEAMSADMIN_BULK_INVITE_LEASE_SECONDS", 180, minimum=1
-)
+# Seconds a worker holds a bulk invite without sending a line, or an offboarding step it is
+# carrying out; after that (a killed worker) the work is taken over. Longer than one call with
+# its retries.
+TEAMSADMIN_JOB_LEASE_SECONDS = env_int("TEAMSADMIN_JOB_LEASE_SECONDS", 180, minimum=1)
 # Days stored activity events are kept (None: forever); dashboard actions are never pruned.
 TEAMSADMIN_ACTIVITY_RETENTION_DAYS = env_optional_int(
     "TEAMSADMIN_ACTIVITY_RETENTION_DAYS", minimum=1

@@ -73,7 +73,8 @@ CAUSES: dict[str, Cause] = {
 # access's end), or sum up calls recorded on their own (the scheduled revoke, copying access),
 # and so leave nothing in Auth0's log themselves. Withdrawing an invitation only marks the
 # ledger; an offboarding's removals are member removals of their own; a bulk invite's lines
-# each have an invite entry paired with its event.
+# each have an invite entry paired with its event. Access reviews change only their own records;
+# applying one makes tenant access changes that are recorded (and paired) one by one.
 LOCAL_ACTIONS = frozenset(
     {
         AuditAction.EXPORT_ACTIVITY,
@@ -86,6 +87,11 @@ LOCAL_ACTIONS = frozenset(
         AuditAction.OFFBOARD_START,
         AuditAction.OFFBOARD_RETRY,
         AuditAction.BULK_INVITE,
+        AuditAction.REVIEW_CREATE,
+        AuditAction.REVIEW_DECIDE,
+        AuditAction.REVIEW_CLOSE,
+        AuditAction.REVIEW_APPLY,
+        AuditAction.EXPORT_REVIEW,
         *SIGN_IN_ACTIONS,
     }
 )

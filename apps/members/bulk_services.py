@@ -144,7 +144,7 @@ def bulk_invite_send(
 def _lease(job_id: int, holder: str) -> bool:
     """Take or renew the job's lease; False while another live worker holds it."""
     now = timezone.now()
-    until = now + timedelta(seconds=settings.TEAMSADMIN_BULK_INVITE_LEASE_SECONDS)
+    until = now + timedelta(seconds=settings.TEAMSADMIN_JOB_LEASE_SECONDS)
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_holder=holder)
     return bool(
         BulkInvite.objects.filter(free, pk=job_id)
@@ -179,7 +179,7 @@ def bulk_invite_run(*, job_id: int) -> str:
 
 
 def _renew_every() -> float:
-    return float(settings.TEAMSADMIN_BULK_INVITE_LEASE_SECONDS) / 3
+    return float(settings.TEAMSADMIN_JOB_LEASE_SECONDS) / 3
 
 
 def _next_row(job: BulkInvite) -> BulkInviteRow | None:

@@ -8,8 +8,10 @@ against the mirror and Auth0 before it is tried again.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
@@ -151,10 +153,17 @@ def offboard_run(*, job: OffboardJob) -> None:
 
 
 def _claim(step: OffboardStep) -> bool:
-    """Mark the step in progress, committed, before acting; False when it changed meanwhile."""
-    claimed = OffboardStep.objects.filter(pk=step.pk, state=step.state).update(
-        state=State.IN_PROGRESS, attempts=F("attempts") + 1, updated_at=timezone.now()
-    )
+    """Mark the step in progress, committed, before acting; False when it changed meanwhile.
+
+    A step another worker holds stays its own until that worker's lease runs out (it was
+    killed), so a second run of the job (a retry, a redelivered task) never acts on it too.
+    """
+    now = timezone.now()
+    unchanged = OffboardStep.objects.filter(pk=step.pk, state=step.state)
+    if step.state == State.IN_PROGRESS:
+        lease = timedelta(seconds=settings.TEAMSADMIN_JOB_LEASE_SECONDS)
+        unchanged = unchanged.filter(updated_at__lte=now - lease)
+    claimed = unchanged.update(state=State.IN_PROGRESS, attempts=F("attempts") + 1, updated_at=now)
     return bool(claimed)
 
 

@@ -26,7 +26,7 @@ ROWS = 30
 def procs(tmp_path: Path) -> Iterator[SandboxProcesses]:
     with scratch_database(tmp_path) as url:
         sandbox = SandboxProcesses(url, tmp_path)
-        sandbox.env["TEAMSADMIN_BULK_INVITE_LEASE_SECONDS"] = str(LEASE_SECONDS)
+        sandbox.env["TEAMSADMIN_JOB_LEASE_SECONDS"] = str(LEASE_SECONDS)
         sandbox.start()
         try:
             yield sandbox

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from apps.audit.models import AuditAction, AuditEntry, AuditOutcome
@@ -18,6 +21,10 @@ from tests.fixtures.people import GLOBEX_SLUG, INVITED, LEAVER, Teams, form_toke
 OFFBOARD = reverse("people:offboard")
 CONFIRM = f"{OFFBOARD}?email={LEAVER}"
 State = OffboardStep.State
+
+
+# A step left in progress by a worker whose lease ran out long ago (it was killed).
+_LEASE_GONE = timezone.now() - timedelta(hours=1)
 
 
 def _start(client: Client, confirmation: str = LEAVER, token: str | None = None) -> OffboardJob:
@@ -162,7 +169,9 @@ def test_a_step_left_in_progress_is_checked_before_acting_again(
         auth_tenant=teams.acme,
         member_id=acme_step.member_id,
     )
-    job.steps.filter(kind=OffboardStep.Kind.MEMBERSHIP).update(state=State.IN_PROGRESS)
+    job.steps.filter(kind=OffboardStep.Kind.MEMBERSHIP).update(
+        state=State.IN_PROGRESS, updated_at=_LEASE_GONE
+    )
     teams.sandbox.clear_requests_log()
     steps = _run(job)
     assert steps["Acme (sandbox)/membership"] == (
@@ -179,7 +188,7 @@ def test_a_removal_auth0_already_made_is_not_sent_again(owner_client: Client, te
     """Interrupted after Auth0 removed the member but before the mirror followed."""
     job = _start(owner_client)
     teams.sandbox.api("DELETE", f"/api/members/auth0%7Cleaver-of-{teams.sandbox.team_slug}")
-    job.steps.filter(auth_tenant=teams.acme).update(state=State.IN_PROGRESS)
+    job.steps.filter(auth_tenant=teams.acme).update(state=State.IN_PROGRESS, updated_at=_LEASE_GONE)
     teams.sandbox.clear_requests_log()
     steps = _run(job)
     assert steps["Acme (sandbox)/membership"][0] == State.DONE
@@ -187,6 +196,18 @@ def test_a_removal_auth0_already_made_is_not_sent_again(owner_client: Client, te
     assert teams.mirrored(teams.acme).removed_at is not None
     entry = AuditEntry.objects.filter(action=AuditAction.MEMBER_REMOVE).order_by("pk").first()
     assert entry is not None and "when the offboarding resumed" in entry.message
+
+
+def test_a_step_another_worker_holds_is_left_to_it(owner_client: Client, teams: Teams) -> None:
+    """A second run of the job (a retry, a redelivered task) while the first is mid-step."""
+    job = _start(owner_client)
+    job.steps.filter(auth_tenant=teams.acme).update(state=State.IN_PROGRESS)  # claimed just now
+    teams.sandbox.clear_requests_log()
+    steps = _run(job)
+    assert steps["Acme (sandbox)/membership"][0] == State.IN_PROGRESS
+    assert _deletes(teams, teams.sandbox.team_slug) == 0
+    assert steps["Globex (sandbox)/membership"][0] == State.DONE
+    assert job.steps.get(auth_tenant=teams.acme, kind=OffboardStep.Kind.MEMBERSHIP).attempts == 0
 
 
 def test_done_steps_are_never_repeated(owner_client: Client, teams: Teams) -> None:

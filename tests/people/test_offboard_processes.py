@@ -14,6 +14,8 @@ import pytest
 from tests.sync.procs import SandboxProcesses, scratch_database
 
 pytestmark = pytest.mark.slow
+# A killed worker's step is taken over after this; short, so the test need not wait long.
+LEASE_SECONDS = 2
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +23,7 @@ def procs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcesses
     tmp_path: Path = tmp_path_factory.mktemp("offboard-procs")
     with scratch_database(tmp_path) as url:
         sandbox = SandboxProcesses(url, tmp_path, ctl="tests.people.offboardctl")
+        sandbox.env["TEAMSADMIN_JOB_LEASE_SECONDS"] = str(LEASE_SECONDS)
         sandbox.start()
         try:
             yield sandbox
@@ -44,6 +47,7 @@ def test_workers_killed_mid_job_never_repeat_a_step(procs: SandboxProcesses) -> 
         worker.wait()
     interrupted = procs.command("status", "--job", job)
     assert any(state != "done" for _team, _kind, state, _n in interrupted["steps"]), interrupted
+    time.sleep(LEASE_SECONDS)  # the last killed worker's lease runs out
     final = procs.command("run", "--job", job, timeout=300)
     assert [state for _team, _kind, state, _n in final["steps"]] == ["done"] * 3, final
     assert final["members_left"] == 0, final
