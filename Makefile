@@ -57,4 +57,4 @@ test: lint typecheck pytest ## Install, lint, typecheck and run every test
 check: test migrations-check ## Everything
 
 bench: install ## Run the benchmarks under bench/
-	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

@@ -17,7 +17,6 @@ import os
 import resource
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _processes import free_port, run_child, wait_for_sandbox
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,45 +32,10 @@ AUTH_TENANT = "bench-bulk"
 LIMIT_REQUESTS, LIMIT_SECONDS = 50, 10  # the sandbox's default Teams API bucket (§10)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _child(command: str, env: dict[str, str], *args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", command, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr.decode())
-        raise SystemExit(f"bench child {command!r} failed")
-    result: dict[str, Any] = json.loads(done.stdout.decode().strip().splitlines()[-1])
-    return result
-
-
-def _wait_for(base: str) -> None:
-    import requests
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/sandbox/auth/x/.well-known/jwks.json", timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit("the sandbox server did not start")
-
-
 def bench(rows: int) -> dict[str, Any]:
     tmp = Path(tempfile.mkdtemp(prefix="teamsadmin-bench-"))
     (tmp / "staticfiles").mkdir()  # DEBUG is off, so whitenoise serves from STATIC_ROOT
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -96,7 +61,7 @@ def bench(rows: int) -> dict[str, Any]:
     try:
         subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
         subprocess.run([*manage, "createcachetable"], env=env, check=True, cwd=ROOT)
-        job = _child("prepare", env, base, str(rows))["job"]
+        job = run_child(__file__, "prepare", env, base, str(rows))["job"]
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -119,8 +84,8 @@ def bench(rows: int) -> dict[str, Any]:
             env=env,
             cwd=ROOT,
         )
-        _wait_for(base)
-        return {"rows": rows, **_child("send", env, str(job))}
+        wait_for_sandbox(base)
+        return {"rows": rows, **run_child(__file__, "send", env, str(job))}
     finally:
         if server is not None:
             server.terminate()

@@ -19,7 +19,6 @@ import os
 import resource
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,34 +28,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _processes import free_port, run_child, wait_for_sandbox
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=test"
 PG_URL = "postgres://postgres@127.0.0.1:5432"
 AUTH_TENANTS = {"baseline": "bench-baseline", "read-ahead": "bench"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _child(command: str, env: dict[str, str], *args: str) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", command, *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr.decode())
-        raise SystemExit(f"bench child {command!r} failed")
-    result: dict[str, Any] = json.loads(done.stdout.decode().strip().splitlines()[-1])
-    return result
 
 
 def _scratch_postgres() -> tuple[str, str]:
@@ -83,7 +61,7 @@ def bench_one(database: str, entries: int) -> dict[str, Any]:
         url, pg_name = _scratch_postgres()
     else:
         url = f"sqlite:///{tmp / 'bench.sqlite3'}"
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -110,7 +88,7 @@ def bench_one(database: str, entries: int) -> dict[str, Any]:
         subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
         subprocess.run([*manage, "createcachetable"], env=env, check=True, cwd=ROOT)
         started = time.perf_counter()
-        _child("prepare", env, base, str(entries))
+        run_child(__file__, "prepare", env, base, str(entries))
         seeded = time.perf_counter() - started
         server = subprocess.Popen(
             [
@@ -134,8 +112,10 @@ def bench_one(database: str, entries: int) -> dict[str, Any]:
             env=env,
             cwd=ROOT,
         )
-        _wait_for(base)
-        results = {variant: _child("backfill", env, variant) for variant in AUTH_TENANTS}
+        wait_for_sandbox(base)
+        results = {
+            variant: run_child(__file__, "backfill", env, variant) for variant in AUTH_TENANTS
+        }
         return {
             "database": database,
             "entries": entries,
@@ -150,19 +130,6 @@ def bench_one(database: str, entries: int) -> dict[str, Any]:
         if pg_name:
             _drop_postgres(pg_name)
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _wait_for(base: str) -> None:
-    import requests
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/sandbox/auth/x/.well-known/jwks.json", timeout=5)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise SystemExit("the sandbox server did not start")
 
 
 def child_prepare(base: str, entries: int) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django import forms
+
 
 class ServiceError(Exception):
     """A failure with a message meant for the user and optional per-field errors for forms."""
@@ -13,3 +15,15 @@ class ServiceError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+def apply_service_error(form: forms.Form, error: ServiceError) -> None:
+    """Show a refused submission in the form: per-field messages, else the message on top."""
+    placed = False
+    for field, messages in error.field_errors.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+            placed = True
+    if not placed:
+        form.add_error(None, error.message)

@@ -17,12 +17,16 @@ token; `release()` frees one whose submission changed nothing.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
+from django import forms
+from django.contrib import messages
 from django.core import signing
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
-from apps.core.errors import ServiceError
+from apps.core.errors import ServiceError, apply_service_error
 
 FIELD_NAME = "form_token"
 MAX_AGE_SECONDS = 24 * 3600
@@ -82,3 +86,32 @@ def settle(request: HttpRequest, token: str | None, *, result_url: str) -> None:
 def release(request: HttpRequest, token: str | None) -> None:
     """Free a claimed token whose submission changed nothing (refused input), so it may be resent."""
     cache.delete(_claim_key(request, token))
+
+
+def submit_once(
+    request: HttpRequest, form: forms.Form, *, pending_url: str, act: Callable[[], str]
+) -> HttpResponse | None:
+    """Run a valid form's action once; None when the form must be shown again with its errors.
+
+    `act` does the work and returns where the user goes next; a replay of the same form goes
+    there too (or to `pending_url` while the first submission is still running). A ServiceError
+    from `act` is shown in the form and frees the token: nothing changed, the corrected form may
+    be sent again.
+    """
+    token = request.POST.get(FIELD_NAME)
+    try:
+        replayed = consume(request, token, result_url=pending_url)
+    except FormTokenError as error:
+        form.add_error(None, error.message)
+        return None
+    if replayed is not None:
+        messages.info(request, REPLAY_MESSAGE)
+        return redirect(replayed)
+    try:
+        done_url = act()
+    except ServiceError as error:
+        release(request, token)
+        apply_service_error(form, error)
+        return None
+    settle(request, token, result_url=done_url)
+    return redirect(done_url)

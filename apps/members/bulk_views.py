@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.authtenants.current import auth_tenant_for_request
+from apps.core import formtokens
 from apps.core.capabilities import Capability, can, require
 from apps.core.exports import CONTENT_TYPES, Column, ExportFormat, Kind, export_chunks
 from apps.core.filters import page_of
@@ -20,7 +21,7 @@ from apps.members.forms import (
     BulkInviteUploadForm,
 )
 from apps.members.models import BulkInvite, BulkInviteRow
-from apps.members.views import _auth_tenant, _submit
+from apps.members.views import _auth_tenant
 from apps.teamsapi.contract import TEAM_ROLE_LABELS
 
 RESULT_COLUMNS = (
@@ -62,7 +63,9 @@ def bulk_invite(request: HtmxRequest) -> HttpResponse:
             messages.success(request, "Every line was checked; nothing has been sent yet.")
             return reverse("members:bulk-detail", args=[job.pk])
 
-        done = _submit(request, form, pending_url=reverse("members:bulk"), act=preview)
+        done = formtokens.submit_once(
+            request, form, pending_url=reverse("members:bulk"), act=preview
+        )
         if done is not None:
             return done
     recent = BulkInvite.objects.filter(auth_tenant=auth_tenant)[:10]
@@ -130,7 +133,7 @@ def bulk_invite_send(request: HtmxRequest, job_id: int) -> HttpResponse:
                 messages.success(request, f"Sending {count} invitation{'s' if count != 1 else ''}…")
                 return detail_url
 
-            done = _submit(request, form, pending_url=detail_url, act=send)
+            done = formtokens.submit_once(request, form, pending_url=detail_url, act=send)
             if done is not None:
                 return done
     context = {**_detail_context(request, job), "send_form": form}

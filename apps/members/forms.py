@@ -7,7 +7,6 @@ from typing import Any, TypedDict
 
 from django import forms
 
-from apps.core.errors import ServiceError
 from apps.core.filters import CarriedOptions, FilterForm, FilterSelect, SearchField
 from apps.directory.invitations import AGE_LABELS
 from apps.directory.models import Invitation
@@ -158,18 +157,6 @@ class InvitationWithdrawForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=TEAM_ROLE_CHOICES, label="New team role")
-
-
-def apply_service_error(form: forms.Form, error: ServiceError) -> None:
-    """Show a refused submission in the form: per-field messages, else the message on top."""
-    placed = False
-    for field, messages in error.field_errors.items():
-        target = field if field in form.fields else None
-        for message in messages:
-            form.add_error(target, message)
-            placed = True
-    if not placed:
-        form.add_error(None, error.message)
 
 
 BULK_FILE_HELP = (

@@ -7,7 +7,6 @@ say in words why something did not happen; a refused form comes back with what w
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -23,7 +22,6 @@ from apps.authtenants.current import auth_tenant_for_request
 from apps.authtenants.models import AuthTenant
 from apps.core import formtokens
 from apps.core.capabilities import Capability, require
-from apps.core.errors import ServiceError
 from apps.core.filters import page_of
 from apps.core.htmx import HtmxRequest, page_or_partial
 from apps.directory import invitations, pages
@@ -37,7 +35,6 @@ from apps.members.forms import (
     MemberFilterForm,
     MemberInviteForm,
     MemberRoleForm,
-    apply_service_error,
 )
 from apps.teamsapi.contract import role_label
 
@@ -92,32 +89,6 @@ def _member(auth_tenant: AuthTenant, member_id: str) -> DirectoryMember:
     return member
 
 
-def _submit(
-    request: HtmxRequest, form: forms.Form, *, pending_url: str, act: Callable[[], str]
-) -> HttpResponse | None:
-    """Run a valid form's action once; None when the form must be shown again with its errors.
-
-    `act` returns where the user goes next; replays of the same form go there too.
-    """
-    token = request.POST.get(formtokens.FIELD_NAME)
-    try:
-        replayed = formtokens.consume(request, token, result_url=pending_url)
-    except formtokens.FormTokenError as error:
-        form.add_error(None, error.message)
-        return None
-    if replayed is not None:
-        messages.info(request, formtokens.REPLAY_MESSAGE)
-        return redirect(replayed)
-    try:
-        done_url = act()
-    except ServiceError as error:
-        formtokens.release(request, token)  # nothing changed: the corrected form may be resent
-        apply_service_error(form, error)
-        return None
-    formtokens.settle(request, token, result_url=done_url)
-    return redirect(done_url)
-
-
 @require_http_methods(["GET", "POST"])
 def member_invite(request: HtmxRequest) -> HttpResponse:
     require(request.user, Capability.INVITE_MEMBER)
@@ -146,7 +117,9 @@ def member_invite(request: HtmxRequest) -> HttpResponse:
             )
             return reverse("members:invitations")
 
-        done = _submit(request, form, pending_url=reverse("members:invitations"), act=invite)
+        done = formtokens.submit_once(
+            request, form, pending_url=reverse("members:invitations"), act=invite
+        )
         if done is not None:
             return done
     context = {
@@ -209,7 +182,7 @@ def invitation_resend(request: HtmxRequest, invitation_pk: int) -> HttpResponse:
             )
             return list_url
 
-        done = _submit(request, form, pending_url=list_url, act=resend)
+        done = formtokens.submit_once(request, form, pending_url=list_url, act=resend)
         if done is not None:
             return done
     context = {
@@ -249,7 +222,7 @@ def invitation_withdraw(request: HtmxRequest, invitation_pk: int) -> HttpRespons
             )
             return list_url
 
-        done = _submit(request, form, pending_url=list_url, act=withdraw)
+        done = formtokens.submit_once(request, form, pending_url=list_url, act=withdraw)
         if done is not None:
             return done
     context = {
@@ -284,7 +257,7 @@ def member_role_change(request: HtmxRequest, member_id: str) -> HttpResponse:
             )
             return member_url
 
-        done = _submit(request, form, pending_url=member_url, act=change)
+        done = formtokens.submit_once(request, form, pending_url=member_url, act=change)
         if done is not None:
             return done
     context = {
@@ -322,7 +295,7 @@ def member_remove(request: HtmxRequest, member_id: str) -> HttpResponse:
             )
             return list_url
 
-        done = _submit(request, form, pending_url=list_url, act=remove)
+        done = formtokens.submit_once(request, form, pending_url=list_url, act=remove)
         if done is not None:
             return done
     context = {

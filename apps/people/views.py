@@ -7,7 +7,6 @@ not happen; a refused confirmation comes back with what was typed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django import forms
@@ -19,9 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.core import formtokens
 from apps.core.capabilities import Capability, can, require
-from apps.core.errors import ServiceError
 from apps.core.htmx import HtmxRequest, page_or_partial
-from apps.members.forms import apply_service_error
 from apps.people import selectors, services
 from apps.people.forms import OffboardForm, PersonSearchForm
 from apps.people.models import OffboardStep
@@ -48,29 +45,6 @@ def person_search(request: HtmxRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _once(
-    request: HtmxRequest, form: forms.Form, *, pending_url: str, act: Callable[[], str]
-) -> HttpResponse | None:
-    """Run a valid form's action once (one-time form token); None to show the form again."""
-    token = request.POST.get(formtokens.FIELD_NAME)
-    try:
-        replayed = formtokens.consume(request, token, result_url=pending_url)
-    except formtokens.FormTokenError as error:
-        form.add_error(None, error.message)
-        return None
-    if replayed is not None:
-        messages.info(request, formtokens.REPLAY_MESSAGE)
-        return redirect(replayed)
-    try:
-        done_url = act()
-    except ServiceError as error:
-        formtokens.release(request, token)  # nothing changed: the corrected form may be resent
-        apply_service_error(form, error)
-        return None
-    formtokens.settle(request, token, result_url=done_url)
-    return redirect(done_url)
-
-
 @require_http_methods(["GET", "POST"])
 def offboard_confirm(request: HtmxRequest) -> HttpResponse:
     require(request.user, Capability.REMOVE_MEMBER)
@@ -90,7 +64,7 @@ def offboard_confirm(request: HtmxRequest) -> HttpResponse:
             messages.success(request, f"Offboarding of {job.email} started.")
             return reverse("people:job", args=[job.pk])
 
-        done = _once(request, form, pending_url=search_url, act=start)
+        done = formtokens.submit_once(request, form, pending_url=search_url, act=start)
         if done is not None:
             return done
     plan = selectors.offboard_plan(email=email) if email else None
@@ -132,7 +106,7 @@ def offboard_step_retry(request: HtmxRequest, step_id: str) -> HttpResponse:
         messages.success(request, f"Trying again in {step.auth_tenant_name}.")
         return job_url
 
-    done = _once(request, form, pending_url=job_url, act=retry)
+    done = formtokens.submit_once(request, form, pending_url=job_url, act=retry)
     if done is not None:
         return done
     for error in form.non_field_errors():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
@@ -32,7 +31,6 @@ from apps.core.exports import (
 from apps.core.filters import page_of
 from apps.core.htmx import HtmxRequest
 from apps.members import selectors as members
-from apps.members.forms import apply_service_error
 from apps.reviews import applying, selectors, services
 from apps.reviews.exports import COLUMNS
 from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm
@@ -53,29 +51,6 @@ def _campaign(request: HtmxRequest, campaign_pk: int) -> ReviewCampaign:
     if campaign is None:
         raise Http404("No such access review for this Auth Tenant.")
     return campaign
-
-
-def _once(
-    request: HtmxRequest, form: forms.Form, *, back_url: str, act: Callable[[], str]
-) -> HttpResponse | None:
-    """Run a valid form's action once (one-time token); None when the form must be shown again."""
-    token = request.POST.get(formtokens.FIELD_NAME)
-    try:
-        replayed = formtokens.consume(request, token, result_url=back_url)
-    except formtokens.FormTokenError as error:
-        form.add_error(None, error.message)
-        return None
-    if replayed is not None:
-        messages.info(request, formtokens.REPLAY_MESSAGE)
-        return redirect(replayed)
-    try:
-        done_url = act()
-    except ServiceError as error:
-        formtokens.release(request, token)
-        apply_service_error(form, error)
-        return None
-    formtokens.settle(request, token, result_url=done_url)
-    return redirect(done_url)
 
 
 @require_GET
@@ -131,7 +106,9 @@ def review_create(request: HtmxRequest) -> HttpResponse:
             )
             return reverse("reviews:queue", args=[campaign.pk])
 
-        done = _once(request, form, back_url=reverse("reviews:list"), act=create)
+        done = formtokens.submit_once(
+            request, form, pending_url=reverse("reviews:list"), act=create
+        )
         if done is not None:
             return done
     return render(request, "reviews/review_create.html", {"auth_tenant": auth_tenant, "form": form})
@@ -190,7 +167,7 @@ def review_decide(request: HtmxRequest, campaign_pk: int) -> HttpResponse:
             _decided_messages(request, result)
             return back
 
-        done = _once(request, form, back_url=back, act=decide)
+        done = formtokens.submit_once(request, form, pending_url=back, act=decide)
         if done is not None:
             return done
     return _queue_page(request, campaign, form)
