@@ -97,6 +97,10 @@ def expiry_clear(auth_tenant: AuthTenant, member_id: str, tenant_ids: Iterable[s
 
 
 def expiry_get(auth_tenant: AuthTenant, member_id: str, tenant_id: str) -> AccessExpiry | None:
+    """The access's end, or None; ids no row can hold (NUL, which PostgreSQL refuses even in a
+    query) match none."""
+    if "\x00" in member_id or "\x00" in tenant_id:
+        return None
     return AccessExpiry.objects.filter(
         auth_tenant=auth_tenant, member_id=member_id, tenant_id=tenant_id
     ).first()

@@ -49,7 +49,9 @@ def person_search(request: HtmxRequest) -> HttpResponse:
 def offboard_confirm(request: HtmxRequest) -> HttpResponse:
     require(request.user, Capability.REMOVE_MEMBER)
     form = OffboardForm(request.POST or None, initial={"email": request.GET.get("email", "")})
-    email = (request.POST.get("email") or request.GET.get("email") or "").strip()[:320]
+    # The person asked about, read as the search reads it: text no email can hold (NUL) is none.
+    asked = PersonSearchForm(request.POST if request.method == "POST" else request.GET)
+    email = asked.cleaned_data["email"] if asked.is_valid() else ""
     search_url = f"{reverse('people:search')}?{urlencode({'email': email})}"
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
