@@ -7,10 +7,10 @@ lets the mirror follow a success at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audited
@@ -291,7 +291,7 @@ def _member_call(
     auth_tenant: AuthTenant,
     member: DirectoryMember,
     action: AuditAction,
-    parameters: dict[str, str],
+    parameters: dict[str, Any],
     request: HttpRequest | None,
 ) -> Iterator[AuditTrail]:
     """An audited API call about one member; API errors come out in plain words."""
@@ -321,8 +321,10 @@ def member_role_change(
     member_id: str,
     role: str,
     request: HttpRequest | None = None,
+    audit_context: Mapping[str, Any] | None = None,
 ) -> DirectoryMember:
-    """Change a member's team role; owners only, never demoting the last Team owner."""
+    """Change a member's team role; owners only, never demoting the last Team owner.
+    `audit_context` adds to the audit entry's parameters (an access review names itself)."""
     member = _member_for(
         actor, auth_tenant, member_id, Capability.CHANGE_MEMBER_ROLE, OperationName.UPDATE_MEMBER
     )
@@ -331,7 +333,7 @@ def member_role_change(
         raise ServiceError(message, field_errors={"role": [message]})
     if role != TeamRole.OWNER:
         _refuse_last_owner(auth_tenant, member)
-    parameters = {"from_role": member.role, "role": role}
+    parameters = {"from_role": member.role, "role": role, **(audit_context or {})}
     with _member_call(
         actor=actor,
         auth_tenant=auth_tenant,
@@ -361,6 +363,7 @@ def member_remove(
     auth_tenant: AuthTenant,
     member_id: str,
     request: HttpRequest | None = None,
+    audit_context: Mapping[str, Any] | None = None,
 ) -> Removal:
     """Remove a member from the team and so from every tenant; never the last Team owner.
 
@@ -376,7 +379,7 @@ def member_remove(
         auth_tenant=auth_tenant,
         member=member,
         action=AuditAction.MEMBER_REMOVE,
-        parameters={"role": member.role},
+        parameters={"role": member.role, **(audit_context or {})},
         request=request,
     ) as trail:
         with teams_client(auth_tenant) as client:

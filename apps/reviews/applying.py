@@ -1,9 +1,11 @@
-"""Carry out a campaign's removals and reductions through the tenant access services.
+"""Carry out a campaign's removals and reductions through the services of the member page.
 
-Each member's removals go in one revoke (and each set of reduced roles in one change); the
-access services send them in batches of 10 tenants, each batch with its own audit entry naming
-the campaign. Every item keeps its own result; failed items are retried by beat until confirmed
-or until MAX_ATTEMPTS, after which an owner sees them as failed in the report.
+Each member's tenant removals go in one revoke (and each set of reduced roles in one change);
+the access services send them in batches of 10 tenants, each batch with its own audit entry
+naming the campaign. Team roles come after the tenants: a removal from the team or a change of
+team role, one call per item through the members services. Every item keeps its own result;
+failed items are retried by beat until confirmed or until MAX_ATTEMPTS, after which an owner
+sees them as failed in the report.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ from apps.audit.models import AuditAction, AuditOutcome
 from apps.audit.services import audit_record
 from apps.core.capabilities import Capability, can, require
 from apps.core.errors import ServiceError
+from apps.directory import selectors as directory
+from apps.members import services as members
 from apps.reviews import selectors, services
-from apps.reviews.models import ApplyState, Decision, ReviewCampaign, ReviewItem
+from apps.reviews.models import ApplyState, Decision, ItemKind, ReviewCampaign, ReviewItem
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -37,6 +41,7 @@ APPLY_LEASE = timedelta(minutes=10)
 BUSY = "These decisions are being applied right now; reload the report in a minute."
 
 Send = Callable[[list[str]], AccessResult]
+Act = Callable[[ReviewItem], str]  # one team-role item's change; the result in words
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,13 @@ def campaign_apply(
         services.items_reconcile(campaign=campaign)
         items = list(selectors.to_apply(campaign=campaign))
         context = {"review_campaign": str(campaign), "review_campaign_id": campaign.pk}
-        for group, send in _calls(actor, campaign, items, context, request):
+        common = {"actor": actor, "auth_tenant": campaign.plan.auth_tenant, "request": request}
+        tenants = [i for i in items if i.kind == ItemKind.TENANT]
+        for group, send in _calls(tenants, context, common):
             _record(group, send)
+        for item in items:
+            if item.kind == ItemKind.TEAM:
+                _record_one(item, partial(_team_change, context=context, **common))
     finally:
         ReviewCampaign.objects.filter(pk=campaign.pk).update(applying_since=None)
     done = sum(1 for i in items if i.apply_state == ApplyState.DONE)
@@ -83,18 +93,12 @@ def _claim(campaign: ReviewCampaign) -> bool:
 
 
 def _calls(
-    actor: Any,
-    campaign: ReviewCampaign,
-    items: list[ReviewItem],
-    context: dict[str, Any],
-    request: HttpRequest | None,
+    items: list[ReviewItem], context: dict[str, Any], common: dict[str, Any]
 ) -> list[tuple[list[ReviewItem], Send]]:
     """One call per member and change: their removals together, each reduction set together."""
     groups: dict[tuple[str, str, tuple[str, ...]], list[ReviewItem]] = defaultdict(list)
     for item in items:
         groups[(item.member_id, item.decision, tuple(item.reduce_to))].append(item)
-    auth_tenant = campaign.plan.auth_tenant
-    common = {"actor": actor, "auth_tenant": auth_tenant, "request": request}
     calls: list[tuple[list[ReviewItem], Send]] = []
     for (member_id, decision, roles), group in groups.items():
         send: Send
@@ -122,6 +126,31 @@ def _change(
         audit_context=context,
         **common,
     )
+
+
+def _team_change(item: ReviewItem, *, context: Any, **common: Any) -> str:
+    """Remove the member from the team, or change their team role; the result in words."""
+    if item.decision == Decision.REMOVE:
+        removal = members.member_remove(member_id=item.member_id, audit_context=context, **common)
+        return "Done; Auth0 no longer had this member" if removal.already_gone else "Done"
+    role = item.reduce_to[0]
+    current = directory.member_get(auth_tenant=common["auth_tenant"], member_id=item.member_id)
+    if current is not None and current.removed_at is None and current.role == role:
+        return "Done; the member already had this team role"
+    members.member_role_change(member_id=item.member_id, role=role, audit_context=context, **common)
+    return "Done"
+
+
+def _record_one(item: ReviewItem, act: Act) -> None:
+    """Send one team-role change and keep its result: done, or failed with the reason."""
+    item.apply_attempts += 1
+    try:
+        item.apply_result = act(item)[:500]
+    except ServiceError as error:
+        item.apply_state, item.apply_result = ApplyState.FAILED, error.message[:500]
+    else:
+        item.apply_state, item.applied_at = ApplyState.DONE, timezone.now()
+    item.save(update_fields=["apply_state", "apply_result", "applied_at", "apply_attempts"])
 
 
 def _record(items: list[ReviewItem], send: Send) -> None:

@@ -8,7 +8,7 @@ from django import forms
 
 from apps.core.capabilities import Role
 from apps.reviews.models import Decision, DueDefault, Recurrence, ScopeKind
-from apps.teamsapi.contract import TENANT_ROLE_LABELS
+from apps.teamsapi.contract import TEAM_ROLE_LABELS, TENANT_ROLE_LABELS, TeamRole
 
 REVIEWER_CHOICES = [(Role.OWNER.value, "Owners"), (Role.AUDITOR.value, "Auditors")]
 DUE_DAYS_MAX = 365
@@ -28,11 +28,18 @@ class ReviewCreateForm(forms.Form):
         label="Tenants",
         help_text="With “Chosen tenants”.",
     )
+    include_team_roles = forms.BooleanField(
+        required=False,
+        label="Review team roles too",
+        help_text="One item per member of the team: keep, remove from the team, or a smaller role.",
+    )
     reviewer_roles = forms.MultipleChoiceField(
         choices=REVIEWER_CHOICES,
         initial=[Role.AUDITOR.value],
         widget=forms.CheckboxSelectMultiple,
         label="Reviewers",
+        help_text="They review every item without a reviewer of its own (below).",
+        error_messages={"required": "Choose who reviews the items without their own reviewer."},
     )
     due_days = forms.IntegerField(
         min_value=1,
@@ -52,13 +59,45 @@ class ReviewCreateForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, tags: list[str], tenants: list[tuple[str, str]], **kwargs: Any
+        self,
+        *args: Any,
+        tags: list[str],
+        tenants: list[tuple[str, str]],
+        reviewers: list[tuple[str, str]],
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["environment_tag"].choices = [  # type: ignore[attr-defined]
             (tag, tag.capitalize()) for tag in tags
         ]
         self.fields["tenants"].choices = tenants  # type: ignore[attr-defined]
+        # One optional pick per tenant, named by position: tenant ids stay out of field names.
+        self.tenant_reviewer_fields = []
+        for index, (tenant_id, tenant_name) in enumerate(tenants):
+            name = f"reviewer_{index}"
+            self.fields[name] = forms.TypedChoiceField(
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "The reviewers above"), *reviewers],
+                label=tenant_name,
+            )
+            self.tenant_reviewer_fields.append((tenant_id, name))
+
+    def tenant_reviewers(self) -> dict[str, int]:
+        """Tenant id → the user chosen as its own reviewer, for the tenants given one."""
+        return {
+            tenant_id: self.cleaned_data[name]
+            for tenant_id, name in self.tenant_reviewer_fields
+            if self.cleaned_data.get(name) is not None
+        }
+
+    def tenant_reviewer_boundfields(self) -> list[forms.BoundField]:
+        return [self[name] for _, name in self.tenant_reviewer_fields]
+
+    def tenant_reviewers_touched(self) -> bool:
+        """Whether a tenant was given a reviewer (or refused one), so the section shows open."""
+        return any(f.value() or f.errors for f in self.tenant_reviewer_boundfields())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -89,12 +128,24 @@ class DecideForm(forms.Form):
     items = ItemIdsField(
         coerce=int, label="Items", error_messages={"required": "Choose at least one item."}
     )
-    decision = forms.ChoiceField(choices=DECISION_CHOICES, label="Decision")
+    decision = forms.ChoiceField(
+        choices=DECISION_CHOICES,
+        label="Decision",
+        help_text="On a team role, “Remove access” takes the person out of the team.",
+    )
     roles = forms.MultipleChoiceField(
         required=False,
         choices=list(TENANT_ROLE_LABELS.items()),
         widget=forms.CheckboxSelectMultiple,
-        label="Roles to keep (for “Reduce to roles”)",
+        label="Tenant roles to keep (for “Reduce to roles”)",
+    )
+    team_role = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "—"),
+            *((role, label) for role, label in TEAM_ROLE_LABELS.items() if role != TeamRole.OWNER),
+        ],
+        label="Team role to change to (for “Reduce to roles” on a team role)",
     )
     justification = forms.CharField(
         required=False,
@@ -114,6 +165,7 @@ class QueueForm(forms.Form):
     show = forms.ChoiceField(
         required=False,
         choices=[
+            ("mine", "Waiting for me"),
             ("pending", "Not decided yet"),
             ("flagged", "Flagged for an owner"),
             ("all", "All items"),
@@ -124,7 +176,12 @@ class QueueForm(forms.Form):
     def group_or_default(self) -> str:
         return (self.cleaned_data.get("group") if self.is_valid() else "") or "tenant"
 
-    def show_or_default(self, *, closed: bool) -> str:
-        """Which items: those still to decide, by default; on a closed review, every item."""
+    def show_or_default(self, *, closed: bool, own_reviewers: bool) -> str:
+        """Which items: those still to decide, by default (only the reader's own when tenants
+        have reviewers of their own); on a closed review, every item."""
         chosen = self.cleaned_data.get("show") if self.is_valid() else ""
-        return chosen or ("all" if closed else "pending")
+        if chosen:
+            return chosen
+        if closed:
+            return "all"
+        return "mine" if own_reviewers else "pending"

@@ -28,6 +28,11 @@ class DueDefault(models.TextChoices):
     REMOVE = "remove", "Remove the access (remove if not reviewed)"
 
 
+class ItemKind(models.TextChoices):
+    TENANT = "tenant", "Tenant access"
+    TEAM = "team", "Team role"
+
+
 class ReviewPlan(models.Model):
     """What an owner asked for: which grants, who reviews, when it is due and how often."""
 
@@ -38,7 +43,9 @@ class ReviewPlan(models.Model):
     scope_kind = models.CharField(max_length=16, choices=ScopeKind.choices)
     environment_tag = models.CharField(max_length=32, blank=True)
     tenant_ids = models.JSONField(default=list, blank=True)
-    reviewer_roles = models.JSONField(default=list)  # dashboard role values: owner, auditor
+    include_team_roles = models.BooleanField(default=False)
+    # Dashboard role values (owner, auditor): they review every item without its own reviewer.
+    reviewer_roles = models.JSONField(default=list)
     due_days = models.PositiveSmallIntegerField()
     recurrence = models.CharField(max_length=16, choices=Recurrence.choices)
     due_default = models.CharField(max_length=16, choices=DueDefault.choices)
@@ -54,6 +61,24 @@ class ReviewPlan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TenantReviewer(models.Model):
+    """The dashboard user who reviews one tenant's access in the plan's campaigns."""
+
+    plan = models.ForeignKey(ReviewPlan, on_delete=models.CASCADE, related_name="tenant_reviewers")
+    tenant_id = models.CharField(max_length=64)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "tenant_id"], name="review_tenant_reviewer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} reviews {self.tenant_id}"
 
 
 class ReviewCampaign(models.Model):
@@ -111,9 +136,11 @@ class ApplyState(models.TextChoices):
 
 
 class ReviewItem(models.Model):
-    """One grant as it stood when the campaign opened, and what was decided about it."""
+    """One grant (a tenant's access, or a team role) as it stood when the campaign opened, and
+    what was decided about it. A team-role item has no tenant: its roles hold the team role."""
 
     campaign = models.ForeignKey(ReviewCampaign, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(max_length=8, choices=ItemKind.choices, default=ItemKind.TENANT)
     member_id = models.CharField(max_length=1024)
     member_email = models.CharField(max_length=320, blank=True)
     member_name = models.CharField(max_length=512, blank=True)
@@ -124,6 +151,11 @@ class ReviewItem(models.Model):
     roles = models.JSONField(default=list)
     since = models.DateTimeField(null=True, blank=True)
     last_active = models.DateTimeField(null=True, blank=True)
+    # The tenant's own reviewer, when the plan names one; else the plan's reviewer roles decide.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewer_username = models.CharField(max_length=150, blank=True)
     decision = models.CharField(max_length=16, choices=Decision.choices, default=Decision.UNDECIDED)
     reduce_to = models.JSONField(default=list, blank=True)
     justification = models.CharField(max_length=500, blank=True)
@@ -150,7 +182,14 @@ class ReviewItem(models.Model):
                 fields=["campaign", "member_email", "tenant_name", "id"], name="review_by_person"
             ),
             models.Index(fields=["campaign", "decision"], name="review_decision"),
+            models.Index(fields=["campaign", "reviewer", "decision"], name="review_by_reviewer"),
         ]
 
     def __str__(self) -> str:
+        if self.kind == ItemKind.TEAM:
+            return f"{self.member_email or self.member_id}'s team role"
         return f"{self.member_email or self.member_id} on {self.tenant_name}"
+
+    @property
+    def is_team_role(self) -> bool:
+        return self.kind == ItemKind.TEAM

@@ -7,13 +7,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, QuerySet
 
 from apps.activity.models import ActivityChainHead, ActivityEvent
 from apps.core import hashchain
-from apps.core.capabilities import Capability, can, role_of
-from apps.directory.models import DirectoryAccess, DirectoryTenant
-from apps.reviews.models import ApplyState, Decision, ReviewCampaign, ReviewItem, ReviewPlan
+from apps.core.capabilities import ROLE_CAPABILITIES, Capability, can, role_of
+from apps.directory.models import DirectoryAccess, DirectoryMember, DirectoryTenant
+from apps.reviews.models import (
+    ApplyState,
+    Decision,
+    ReviewCampaign,
+    ReviewItem,
+    ReviewPlan,
+)
 from apps.reviews.models import ScopeKind as Kind
 
 if TYPE_CHECKING:
@@ -46,6 +53,37 @@ def _in_scope(plan: ReviewPlan, *, current_only: bool) -> QuerySet[DirectoryAcce
 def grants_in_scope(*, plan: ReviewPlan) -> QuerySet[DirectoryAccess]:
     """The plan's current grants in the mirror, by tenant then person."""
     return _in_scope(plan, current_only=True).order_by("tenant__tenant_name", "member__email")
+
+
+def team_roles_in_scope(*, plan: ReviewPlan) -> QuerySet[DirectoryMember]:
+    """The team's current members with their team role, when the plan reviews team roles."""
+    if not plan.include_team_roles:
+        return DirectoryMember.objects.none()
+    return DirectoryMember.objects.filter(
+        auth_tenant_id=plan.auth_tenant_id, removed_at__isnull=True
+    ).order_by("email", "member_id")
+
+
+def tenant_reviewers(*, plan: ReviewPlan) -> dict[str, Any]:
+    """Each tenant's own reviewer (a user who may still review access), by tenant id."""
+    rows = plan.tenant_reviewers.select_related("reviewer").filter(reviewer__is_active=True)
+    return {
+        row.tenant_id: row.reviewer for row in rows if can(row.reviewer, Capability.REVIEW_ACCESS)
+    }
+
+
+def reviewer_choices() -> list[tuple[str, str]]:
+    """Dashboard users who may review access, as (pk, "username (Role)") for a per-tenant pick."""
+    roles = [
+        role.value for role, caps in ROLE_CAPABILITIES.items() if Capability.REVIEW_ACCESS in caps
+    ]
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=roles)
+        .order_by("username")
+        .distinct()
+    )
+    return [(str(user.pk), user.get_username()) for user in users]
 
 
 def access_since(*, plan: ReviewPlan) -> dict[tuple[str, str], datetime]:
@@ -82,13 +120,16 @@ def last_active(*, auth_tenant_id: int, member_ids: Iterable[str]) -> dict[str, 
 
 
 def current_pairs(*, auth_tenant_id: int, member_ids: Iterable[str]) -> set[tuple[str, str]]:
-    """(member id, tenant id) of every grant the mirror holds now, for these members."""
+    """(member id, tenant id) of every grant the mirror holds now, for these members, and
+    (member id, "") for each of them still in the team: the key of a team-role item."""
+    ids = list(member_ids)
     rows = DirectoryAccess.objects.filter(
-        auth_tenant_id=auth_tenant_id,
-        removed_at__isnull=True,
-        member__member_id__in=list(member_ids),
+        auth_tenant_id=auth_tenant_id, removed_at__isnull=True, member__member_id__in=ids
     ).values_list("member__member_id", "tenant__tenant_id")
-    return set(rows)
+    members = DirectoryMember.objects.filter(
+        auth_tenant_id=auth_tenant_id, removed_at__isnull=True, member_id__in=ids
+    ).values_list("member_id", flat=True)
+    return set(rows) | {(member_id, "") for member_id in members}
 
 
 def environment_tags(*, auth_tenant: AuthTenant) -> list[str]:
@@ -155,26 +196,72 @@ def campaign_get(*, auth_tenant: AuthTenant, pk: int) -> ReviewCampaign | None:
     )
 
 
-# The queue's "show" choices: which decisions each lists (all: no filter).
+# The queue's "show" choices: which decisions each lists (all: no filter; mine: see queue()).
 QUEUE_SHOWS = {"pending": Decision.UNDECIDED, "flagged": Decision.FLAGGED}
 
 
-def queue(*, campaign: ReviewCampaign, group: str, show: str) -> QuerySet[ReviewItem]:
-    """The campaign's items in the grouping's order, those not decided or flagged or all."""
+@dataclass(frozen=True)
+class Reviews:
+    """Which of a campaign's items a user reviews: those of the tenants they were named for, and,
+    when their dashboard role is one of the plan's reviewer roles, every item without its own."""
+
+    user_pk: int | None
+    by_role: bool
+
+    def items(self) -> Q:
+        if self.user_pk is None:
+            return Q(pk__in=[])
+        own = Q(reviewer_id=self.user_pk)
+        return own | Q(reviewer__isnull=True) if self.by_role else own
+
+    def covers(self, item: ReviewItem) -> bool:
+        if self.user_pk is None:
+            return False
+        return item.reviewer_id == self.user_pk or (self.by_role and item.reviewer_id is None)
+
+
+def reviews_of(user: Any, campaign: ReviewCampaign) -> Reviews:
+    if not can(user, Capability.REVIEW_ACCESS):
+        return Reviews(None, by_role=False)
+    role = role_of(user)
+    return Reviews(user.pk, by_role=role is not None and role.value in campaign.plan.reviewer_roles)
+
+
+def queue(
+    *, campaign: ReviewCampaign, group: str, show: str, reviews: Reviews
+) -> QuerySet[ReviewItem]:
+    """The campaign's items in the grouping's order: those not decided, flagged, waiting for
+    the user (not decided and theirs to review) or all."""
     items = campaign.items.order_by(*QUEUE_ORDER.get(group, QUEUE_ORDER["tenant"]))
+    if show == "mine":
+        return items.filter(reviews.items(), decision=Decision.UNDECIDED)
     if show in QUEUE_SHOWS:
         items = items.filter(decision=QUEUE_SHOWS[show])
     return items
 
 
+def has_tenant_reviewers(*, campaign: ReviewCampaign) -> bool:
+    return campaign.items.filter(reviewer__isnull=False).exists()
+
+
 def is_reviewer(user: Any, campaign: ReviewCampaign) -> bool:
-    """Whether the user may decide the campaign's items: their role is one of its reviewers'."""
-    role = role_of(user)
-    return (
-        can(user, Capability.REVIEW_ACCESS)
-        and role is not None
-        and role.value in campaign.plan.reviewer_roles
+    """Whether the user may decide any of the campaign's items."""
+    reviews = reviews_of(user, campaign)
+    if reviews.by_role:
+        return True
+    return reviews.user_pk is not None and campaign.items.filter(reviews.items()).exists()
+
+
+def reviewer_progress(*, campaign: ReviewCampaign) -> list[tuple[str, int, int]]:
+    """(reviewer, decided, items) for each tenant's own reviewer, by name."""
+    rows = (
+        campaign.items.exclude(reviewer_username="")
+        .order_by()
+        .values("reviewer_username")
+        .annotate(total=Count("id"), decided=Count("id", filter=~Q(decision=Decision.UNDECIDED)))
+        .order_by("reviewer_username")
     )
+    return [(row["reviewer_username"], row["decided"], row["total"]) for row in rows]
 
 
 def activity_head(*, auth_tenant_id: int) -> str:
@@ -190,17 +277,51 @@ class Reminder:
 
 
 def reminders(*, user: Any) -> list[Reminder]:
-    """Open campaigns the user reviews that still hold undecided items, soonest due first."""
+    """Open campaigns with undecided items the user reviews, soonest due first."""
     if not can(user, Capability.REVIEW_ACCESS):
         return []
+    waiting = Q(items__decision=Decision.UNDECIDED)
     campaigns = (
         ReviewCampaign.objects.filter(closed_at__isnull=True)
         .select_related("plan")
-        .annotate(undecided=Count("items", filter=Q(items__decision=Decision.UNDECIDED)))
-        .filter(undecided__gt=0)
+        .annotate(
+            own=Count("items", filter=waiting & Q(items__reviewer_id=user.pk)),
+            unassigned=Count("items", filter=waiting & Q(items__reviewer__isnull=True)),
+        )
+        .filter(Q(own__gt=0) | Q(unassigned__gt=0))
         .order_by("due_at", "pk")
     )
-    return [Reminder(c, c.undecided) for c in campaigns if is_reviewer(user, c)]
+    found = []
+    for campaign in campaigns:
+        count = campaign.own + (campaign.unassigned if reviews_of(user, campaign).by_role else 0)
+        if count:
+            found.append(Reminder(campaign, count))
+    return found
+
+
+def waiting_by_reviewer(*, campaign: ReviewCampaign) -> dict[Any, int]:
+    """Each active user with an email address and undecided items to review in the campaign,
+    with how many wait for them (their tenants' items and, by role, those without a reviewer)."""
+    waiting = campaign.items.filter(decision=Decision.UNDECIDED).order_by()
+    own = dict(
+        waiting.exclude(reviewer__isnull=True)
+        .values("reviewer_id")
+        .annotate(n=Count("id"))
+        .values_list("reviewer_id", "n")
+    )
+    unassigned = waiting.filter(reviewer__isnull=True).count()
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    role_reviewers = (
+        users.filter(groups__name__in=campaign.plan.reviewer_roles) if unassigned else users.none()
+    )
+    counts: dict[Any, int] = {}
+    for user in users.filter(Q(pk__in=own) | Q(pk__in=role_reviewers.values("pk"))).distinct():
+        reviews = reviews_of(user, campaign)
+        count = own.get(user.pk, 0) if reviews.user_pk else 0
+        count += unassigned if reviews.by_role else 0
+        if count:
+            counts[user] = count
+    return counts
 
 
 def to_apply(*, campaign: ReviewCampaign) -> QuerySet[ReviewItem]:

@@ -7,7 +7,7 @@ list while the directory keeps changing. Applying the decisions lives in apps/re
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from smtplib import SMTPException
@@ -18,23 +18,27 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.models import AuditAction
 from apps.audit.services import audit_record
-from apps.core.capabilities import Capability, require
+from apps.core.capabilities import Capability, can, require
 from apps.core.errors import ServiceError
 from apps.reviews import selectors
 from apps.reviews.models import (
     Decision,
     DueDefault,
+    ItemKind,
     Recurrence,
     ReviewCampaign,
     ReviewItem,
     ReviewPlan,
+    TenantReviewer,
 )
 from apps.reviews.periods import period_start
+from apps.teamsapi.contract import TeamRole, role_label
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -56,7 +60,10 @@ class PlanRequest:
     scope_kind: str
     environment_tag: str = ""
     tenant_ids: Sequence[str] = ()
+    include_team_roles: bool = False
     reviewer_roles: Sequence[str] = ("owner", "auditor")
+    # A tenant's own reviewer (tenant id → user pk); the reviewer roles review the rest.
+    tenant_reviewers: Mapping[str, int] = field(default_factory=dict)
     due_days: int = 14
     recurrence: str = Recurrence.NONE
     due_default: str = DueDefault.KEEP
@@ -72,6 +79,10 @@ def plan_create(
 ) -> ReviewCampaign:
     """Save the plan and open its first campaign now; owners only."""
     require(actor, Capability.CREATE_REVIEWS)
+    if not plan.reviewer_roles:
+        message = "Choose who reviews the items without a reviewer of their own."
+        raise ServiceError(message, field_errors={"reviewer_roles": [message]})
+    reviewers = _tenant_reviewers(plan.tenant_reviewers)
     now = timezone.now()
     with transaction.atomic():
         saved = ReviewPlan.objects.create(
@@ -80,6 +91,7 @@ def plan_create(
             scope_kind=plan.scope_kind,
             environment_tag=plan.environment_tag,
             tenant_ids=list(plan.tenant_ids),
+            include_team_roles=plan.include_team_roles,
             reviewer_roles=list(plan.reviewer_roles),
             due_days=plan.due_days,
             recurrence=plan.recurrence,
@@ -88,6 +100,10 @@ def plan_create(
             created_by=actor,
             created_by_username=actor.get_username(),
             created_at=now,
+        )
+        TenantReviewer.objects.bulk_create(
+            TenantReviewer(plan=saved, tenant_id=tenant_id, reviewer=reviewer)
+            for tenant_id, reviewer in reviewers.items()
         )
         campaign = _create(saved, period_start(saved.recurrence, timezone.localdate(now)), now)
         audit_record(
@@ -101,7 +117,9 @@ def plan_create(
                 "scope": saved.get_scope_kind_display(),
                 "environment_tag": saved.environment_tag,
                 "tenant_ids": saved.tenant_ids,
+                "team_roles": saved.include_team_roles,
                 "reviewers": saved.reviewer_roles,
+                "tenant_reviewers": {t: u.get_username() for t, u in reviewers.items()},
                 "recurrence": saved.get_recurrence_display(),
                 "due_at": campaign.due_at,
                 "if_not_reviewed": saved.get_due_default_display(),
@@ -111,6 +129,22 @@ def plan_create(
             request=request,
         )
     return campaign
+
+
+def _tenant_reviewers(chosen: Mapping[str, int]) -> dict[str, Any]:
+    """The users named as tenants' own reviewers; refuses anyone who may not review access."""
+    if not chosen:
+        return {}
+    users = get_user_model().objects.filter(is_active=True).in_bulk(set(chosen.values()))
+    refused = [
+        tenant_id
+        for tenant_id, pk in chosen.items()
+        if pk not in users or not can(users[pk], Capability.REVIEW_ACCESS)
+    ]
+    if refused:
+        message = "Only owners and auditors of the dashboard can review a tenant's access."
+        raise ServiceError(message, field_errors={"tenant_reviewers": [message]})
+    return {tenant_id: users[pk] for tenant_id, pk in chosen.items()}
 
 
 def _open(plan: ReviewPlan, start: date, now: datetime) -> ReviewCampaign | None:
@@ -134,7 +168,8 @@ def _create(plan: ReviewPlan, start: date, now: datetime) -> ReviewCampaign:
 
 
 def _snapshot(campaign: ReviewCampaign) -> list[ReviewItem]:
-    """An item for every grant in scope: who, where, which roles, since when, last active."""
+    """An item for every grant in scope: who, where, which roles, since when, last active; and,
+    when the plan says so, one for each member's team role."""
     plan = campaign.plan
     grants = list(
         selectors.grants_in_scope(plan=plan).values(
@@ -149,11 +184,32 @@ def _snapshot(campaign: ReviewCampaign) -> list[ReviewItem]:
             "first_seen_at",
         )
     )
-    since = selectors.access_since(plan=plan)
-    active = selectors.last_active(
-        auth_tenant_id=plan.auth_tenant_id, member_ids={g["member__member_id"] for g in grants}
+    members = list(
+        selectors.team_roles_in_scope(plan=plan).values(
+            "member_id", "email", "name", "role", "first_seen_at"
+        )
     )
-    return [
+    since = selectors.access_since(plan=plan)
+    reviewers = selectors.tenant_reviewers(plan=plan)
+    active = selectors.last_active(
+        auth_tenant_id=plan.auth_tenant_id,
+        member_ids={g["member__member_id"] for g in grants} | {m["member_id"] for m in members},
+    )
+    team = [
+        ReviewItem(
+            campaign=campaign,
+            kind=ItemKind.TEAM,
+            member_id=m["member_id"],
+            member_email=m["email"],
+            member_name=m["name"],
+            team_role=m["role"],
+            roles=[m["role"]] if m["role"] else [],
+            since=m["first_seen_at"],
+            last_active=active.get(m["member_id"]),
+        )
+        for m in members
+    ]
+    return team + [
         ReviewItem(
             campaign=campaign,
             member_id=g["member__member_id"],
@@ -166,9 +222,15 @@ def _snapshot(campaign: ReviewCampaign) -> list[ReviewItem]:
             roles=sorted(g["roles"]),
             since=since.get((g["member__member_id"], g["tenant__tenant_id"]), g["first_seen_at"]),
             last_active=active.get(g["member__member_id"]),
+            reviewer=reviewers.get(g["tenant__tenant_id"]),
+            reviewer_username=_username(reviewers.get(g["tenant__tenant_id"])),
         )
         for g in grants
     ]
+
+
+def _username(user: Any) -> str:
+    return user.get_username() if user is not None else ""
 
 
 def campaigns_open_due(*, now: datetime | None = None) -> list[ReviewCampaign]:
@@ -198,34 +260,37 @@ def items_decide(
     item_ids: Sequence[int],
     decision: str,
     roles: Sequence[str] = (),
+    team_role: str = "",
     justification: str = "",
     request: HttpRequest | None = None,
 ) -> DecideResult:
-    """Keep, remove or reduce the chosen items: the campaign's reviewers while it is open, then
-    owners for the items flagged for them at the due date.
+    """Keep, remove or reduce the chosen items: each item's reviewers while the campaign is open,
+    then owners for the items flagged for them at the due date. A reduction keeps `roles` of a
+    tenant's access, or changes a team role to `team_role`.
 
     Items whose access ended on their own since the snapshot are closed instead, with that reason.
     """
-    decidable = _decidable(actor, campaign)
-    _check_decision(decision, roles, justification)
+    decidable, theirs = _decidable(actor, campaign)
+    _check_decision(decision, roles, team_role, justification)
     now = timezone.now()
     result = DecideResult()
     with transaction.atomic():
         items = list(
             campaign.items.select_for_update()
-            .filter(pk__in=item_ids, decision__in=decidable, apply_state="")
+            .filter(theirs, pk__in=item_ids, decision__in=decidable, apply_state="")
             .order_by("pk")
         )
         if not items:
             raise ServiceError(
-                "Choose at least one item that is still open for review"
+                "Choose at least one item that is still open for you to review"
                 + ("." if campaign.is_open else ": once it is closed, only flagged items are.")
             )
         result.closed = _close_vanished(campaign, items, now)
+        change = _Change(decision, roles, team_role, justification.strip()[:500], actor, now)
         for item in items:
             if item.decision == Decision.CLOSED:
                 continue
-            refusal = _set_decision(item, decision, roles, justification, actor, now)
+            refusal = change.apply(item)
             if refusal:
                 result.refused.append(refusal)
             else:
@@ -241,6 +306,7 @@ def items_decide(
                 "review_campaign": str(campaign),
                 "decision": Decision(decision).label,
                 "roles": list(roles),
+                "team_role": team_role,
                 "justification": justification,
                 "items": [i.pk for i in items],
                 "decided": result.decided,
@@ -251,63 +317,88 @@ def items_decide(
     return result
 
 
-def _decidable(actor: Any, campaign: ReviewCampaign) -> Sequence[str]:
-    """The decisions the actor may still change on the campaign's items; refuses otherwise."""
+def _decidable(actor: Any, campaign: ReviewCampaign) -> tuple[Sequence[str], Q]:
+    """The decisions the actor may still change, and on which items; refuses otherwise."""
     require(actor, Capability.REVIEW_ACCESS)
     if not campaign.is_open:
         require(actor, Capability.APPLY_REVIEWS)
-        return (Decision.FLAGGED,)
+        return (Decision.FLAGGED,), Q()
     if not selectors.is_reviewer(actor, campaign):
         raise PermissionDenied("You are not one of this review's reviewers.")
-    return selectors.OPEN_DECISIONS
+    return selectors.OPEN_DECISIONS, selectors.reviews_of(actor, campaign).items()
 
 
-def _check_decision(decision: str, roles: Sequence[str], justification: str) -> None:
+def _check_decision(
+    decision: str, roles: Sequence[str], team_role: str, justification: str
+) -> None:
     if decision not in (Decision.KEEP, Decision.REMOVE, Decision.REDUCE):
         raise ServiceError("Choose keep, remove or reduce.")
     if decision != Decision.KEEP and not justification.strip():
         raise ServiceError(
             NEEDS_JUSTIFICATION, field_errors={"justification": [NEEDS_JUSTIFICATION]}
         )
-    if decision == Decision.REDUCE and not roles:
-        message = "Choose the roles to keep."
+    if decision == Decision.REDUCE and not roles and not team_role:
+        message = "Choose the roles to keep, or the team role to change to."
         raise ServiceError(message, field_errors={"roles": [message]})
 
 
-def _set_decision(
-    item: ReviewItem,
-    decision: str,
-    roles: Sequence[str],
-    justification: str,
-    actor: Any,
-    now: datetime,
-) -> str:
-    """Record the decision on the item; a refusal in words when a reduction does not fit it."""
-    reduce_to: list[str] = []
-    if decision == Decision.REDUCE:
-        reduce_to = sorted(set(roles) & set(item.roles))
-        if not reduce_to or reduce_to == sorted(item.roles):
+@dataclass(frozen=True)
+class _Change:
+    """One decision, as recorded on each chosen item."""
+
+    decision: str
+    roles: Sequence[str]
+    team_role: str
+    justification: str
+    actor: Any
+    now: datetime
+
+    def apply(self, item: ReviewItem) -> str:
+        """Record the decision on the item; a refusal in words when a reduction does not fit."""
+        reduce_to: list[str] = []
+        if self.decision == Decision.REDUCE:
+            reduce_to = self._reduce_to(item)
+            if not reduce_to:
+                return self._refusal(item)
+        item.decision = self.decision
+        item.reduce_to = reduce_to
+        item.justification = self.justification
+        item.decided_by = self.actor
+        item.decided_by_username = self.actor.get_username()
+        item.decided_at = self.now
+        item.save(
+            update_fields=[
+                "decision",
+                "reduce_to",
+                "justification",
+                "decided_by",
+                "decided_by_username",
+                "decided_at",
+            ]
+        )
+        return ""
+
+    def _reduce_to(self, item: ReviewItem) -> list[str]:
+        """The roles a reduction leaves; none when it would not take anything away."""
+        if item.is_team_role:
+            wanted = self.team_role
+            fits = wanted and wanted != TeamRole.OWNER and wanted not in item.roles
+            return [wanted] if fits else []
+        kept = sorted(set(self.roles) & set(item.roles))
+        return kept if kept and kept != sorted(item.roles) else []
+
+    def _refusal(self, item: ReviewItem) -> str:
+        if item.is_team_role:
+            if not self.team_role:
+                return f"{item}: choose the team role to change to, so it was left as it was."
             return (
-                f"{item.member_email or item.member_id} on {item.tenant_name}: the roles chosen "
-                "are not a smaller set of the roles held, so it was left as it was."
+                f"{item}: {role_label(self.team_role)} is not a smaller role than the one held, "
+                "so it was left as it was."
             )
-    item.decision = decision
-    item.reduce_to = reduce_to
-    item.justification = justification.strip()[:500]
-    item.decided_by = actor
-    item.decided_by_username = actor.get_username()
-    item.decided_at = now
-    item.save(
-        update_fields=[
-            "decision",
-            "reduce_to",
-            "justification",
-            "decided_by",
-            "decided_by_username",
-            "decided_at",
-        ]
-    )
-    return ""
+        return (
+            f"{item}: the roles chosen are not a smaller set of the roles held, so it was left "
+            "as it was."
+        )
 
 
 def _close_vanished(campaign: ReviewCampaign, items: list[ReviewItem], now: datetime) -> int:
@@ -402,33 +493,31 @@ def campaigns_close_due(*, now: datetime | None = None) -> list[ReviewCampaign]:
 
 
 def reminders_send() -> int:
-    """Email each open campaign's reviewers how many items wait and when they are due; how many
-    messages were sent. A failing mail server is logged, never raised."""
+    """Email each reviewer of an open campaign how many of their items wait and when they are
+    due; how many messages were sent. A failing mail server is logged, never raised."""
     sent = 0
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
     campaigns = ReviewCampaign.objects.filter(closed_at__isnull=True).select_related("plan")
     for campaign in campaigns:
-        waiting = campaign.items.filter(decision=Decision.UNDECIDED).count()
-        if not waiting:
-            continue
-        reviewers = users.filter(groups__name__in=campaign.plan.reviewer_roles).distinct()
-        recipients = sorted({u.email for u in reviewers})
-        if not recipients:
-            continue
-        body = (
-            f"{waiting} item{'s' if waiting != 1 else ''} of the access review {campaign} "
-            f"wait for a decision. The review is due on {campaign.due_at:%Y-%m-%d %H:%M} UTC.\n"
-            f"Open it at {reverse('reviews:queue', args=[campaign.pk])} in Teams Admin."
-        )
-        try:
-            send_mail(
-                f"[Teams Admin] Access review due: {campaign}",
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                recipients,
-            )
-        except (OSError, SMTPException) as exc:
-            logger.error("review reminder not sent (%s)", type(exc).__name__)
-            continue
-        sent += 1
+        for user, waiting in selectors.waiting_by_reviewer(campaign=campaign).items():
+            sent += _remind(campaign, user.email, waiting)
     return sent
+
+
+def _remind(campaign: ReviewCampaign, email: str, waiting: int) -> int:
+    """Send one reminder; 1 when it went, 0 when the mail server refused it."""
+    body = (
+        f"{waiting} item{'s' if waiting != 1 else ''} of the access review {campaign} "
+        f"wait for your decision. The review is due on {campaign.due_at:%Y-%m-%d %H:%M} UTC.\n"
+        f"Open it at {reverse('reviews:queue', args=[campaign.pk])}?show=mine in Teams Admin."
+    )
+    try:
+        send_mail(
+            f"[Teams Admin] Access review due: {campaign}",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [email],
+        )
+    except (OSError, SMTPException) as exc:
+        logger.error("review reminder not sent (%s)", type(exc).__name__)
+        return 0
+    return 1

@@ -6,7 +6,7 @@ again and say in words why something did not happen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -34,7 +34,7 @@ from apps.members import selectors as members
 from apps.reviews import applying, selectors, services
 from apps.reviews.exports import COLUMNS
 from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm
-from apps.reviews.models import ReviewCampaign
+from apps.reviews.models import Decision, ReviewCampaign, ReviewItem
 
 QUEUE_PAGE_SIZE = 50
 
@@ -78,6 +78,7 @@ def review_create(request: HtmxRequest) -> HttpResponse:
         request.POST or None,
         tags=selectors.environment_tags(auth_tenant=auth_tenant),
         tenants=members.tenant_choices(auth_tenant=auth_tenant),
+        reviewers=selectors.reviewer_choices(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -91,7 +92,9 @@ def review_create(request: HtmxRequest) -> HttpResponse:
                     scope_kind=data["scope_kind"],
                     environment_tag=data["environment_tag"] or "",
                     tenant_ids=data["tenants"],
+                    include_team_roles=data["include_team_roles"],
                     reviewer_roles=data["reviewer_roles"],
+                    tenant_reviewers=form.tenant_reviewers(),
                     due_days=data["due_days"],
                     recurrence=data["recurrence"],
                     due_default=data["due_default"],
@@ -116,17 +119,23 @@ def review_create(request: HtmxRequest) -> HttpResponse:
 
 def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm) -> HttpResponse:
     queue_form = QueueForm(request.GET)
-    show = queue_form.show_or_default(closed=not campaign.is_open)
-    items = selectors.queue(campaign=campaign, group=queue_form.group_or_default(), show=show)
+    reviews = selectors.reviews_of(request.user, campaign)
+    own_reviewers = campaign.is_open and selectors.has_tenant_reviewers(campaign=campaign)
+    show = queue_form.show_or_default(closed=not campaign.is_open, own_reviewers=own_reviewers)
+    group = queue_form.group_or_default()
+    items = selectors.queue(campaign=campaign, group=group, show=show, reviews=reviews)
     # Once closed, owners settle the items flagged for them at the due date.
     settling = not campaign.is_open and can(request.user, Capability.APPLY_REVIEWS)
+    page = page_of(request, items, per_page=QUEUE_PAGE_SIZE)
     context = {
         "campaign": campaign,
         "queue_form": queue_form,
-        "group": queue_form.group_or_default(),
-        "page_obj": page_of(request, items, per_page=QUEUE_PAGE_SIZE),
+        "group": group,
+        "page_obj": page,
+        "choosable": _choosable(page, reviews, settling=settling),
         "progress": selectors.progress(campaign=campaign),
         "by_reviewer": selectors.progress_by_reviewer(campaign=campaign),
+        "own_reviewers": selectors.reviewer_progress(campaign=campaign),
         "form": form,
         "chosen": request.POST.getlist("items"),  # ticked again when the form comes back
         "show": show,
@@ -136,6 +145,20 @@ def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm
         "can_apply": can(request.user, Capability.APPLY_REVIEWS),
     }
     return render(request, "reviews/review_queue.html", context)
+
+
+def _choosable(
+    page: Iterable[ReviewItem], reviews: selectors.Reviews, *, settling: bool
+) -> set[int]:
+    """The items on the page the user may tick: flagged ones for an owner settling a closed
+    review, else the open ones they review."""
+    if settling:
+        return {item.pk for item in page if item.decision == Decision.FLAGGED}
+    return {
+        item.pk
+        for item in page
+        if item.decision != Decision.CLOSED and not item.apply_state and reviews.covers(item)
+    }
 
 
 @require_GET
@@ -161,6 +184,7 @@ def review_decide(request: HtmxRequest, campaign_pk: int) -> HttpResponse:
                 item_ids=data["items"],
                 decision=data["decision"],
                 roles=data["roles"],
+                team_role=data["team_role"],
                 justification=data["justification"],
                 request=request,
             )
@@ -238,6 +262,7 @@ def review_report(request: HtmxRequest, campaign_pk: int) -> HttpResponse:
         "items": campaign.items.order_by("tenant_name", "member_email", "pk"),
         "progress": selectors.progress(campaign=campaign),
         "by_reviewer": selectors.progress_by_reviewer(campaign=campaign),
+        "own_reviewers": selectors.reviewer_progress(campaign=campaign),
         "can_apply": can(request.user, Capability.APPLY_REVIEWS),
         "to_apply": selectors.to_apply(campaign=campaign).count(),
         "export_formats": ExportFormat.choices,

@@ -10,8 +10,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from apps.audit.models import AuditAction, AuditEntry, AuditOutcome
 from apps.authtenants.models import AuthTenant
+from apps.directory.models import DirectoryMember
 from apps.reviews import applying, services, tasks
-from apps.reviews.models import ApplyState, ReviewCampaign, ReviewItem
+from apps.reviews.models import ApplyState, ItemKind, ReviewCampaign, ReviewItem
+from apps.sandbox.models import SandboxMember
 from tests.access.conftest import pick, upstream_roles
 from tests.fixtures.sandbox import Sandbox
 from tests.reviews.conftest import open_review
@@ -145,3 +147,65 @@ def test_a_campaign_set_to_apply_on_close_applies_at_its_due_date(
         upstream_roles(target.member_id, tid) == set()
         for tid in campaign.items.values_list("tenant_id", flat=True)
     )
+
+
+def _team_decide(owner: User, item: ReviewItem, decision: str, **kw: object) -> None:
+    services.items_decide(
+        actor=owner,
+        campaign=item.campaign,
+        item_ids=[item.pk],
+        decision=decision,
+        justification="No longer on the team's projects",
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def test_team_role_decisions_reach_auth0_after_the_tenant_changes(
+    sandbox: Sandbox, synced: AuthTenant, owner: User
+) -> None:
+    campaign = open_review(owner, synced, include_team_roles=True)
+    team = campaign.items.filter(kind=ItemKind.TEAM, team_role="teams_contributor")
+    leaver, mover = team.order_by("member_email")[:2]
+    leaver_tenants = campaign.items.filter(kind=ItemKind.TENANT, member_id=leaver.member_id)
+    _team_decide(owner, leaver, "remove")
+    _remove(owner, campaign, list(leaver_tenants))
+    _team_decide(owner, mover, "reduce", team_role="teams_report_viewer")
+
+    result = applying.campaign_apply(actor=owner, campaign=campaign)
+
+    assert result.failed == 0 and result.done == 2 + leaver_tenants.count()
+    assert not SandboxMember.objects.filter(member_id=leaver.member_id).exists()
+    assert SandboxMember.objects.get(member_id=mover.member_id).role == "teams_report_viewer"
+    assert DirectoryMember.objects.get(member_id=mover.member_id).role == "teams_report_viewer"
+    removal = AuditEntry.objects.get(action=AuditAction.MEMBER_REMOVE)
+    change = AuditEntry.objects.get(action=AuditAction.MEMBER_ROLE_CHANGE)
+    assert removal.target_id == leaver.member_id and change.target_id == mover.member_id
+    assert {removal.parameters["review_campaign_id"], change.parameters["review_campaign_id"]} == {
+        campaign.pk
+    }
+    # The tenants went first, each in its own revoke, while the member still existed.
+    revokes = AuditEntry.objects.filter(action=AuditAction.TENANT_ACCESS_REVOKE)
+    assert all(r.outcome == AuditOutcome.SUCCESS for r in revokes)
+    assert all(r.pk < removal.pk for r in revokes)
+
+
+def test_removing_the_last_team_owner_fails_with_the_reason_and_nothing_is_sent(
+    sandbox: Sandbox, synced: AuthTenant, owner: User
+) -> None:
+    campaign = open_review(owner, synced, include_team_roles=True)
+    last = campaign.items.filter(kind=ItemKind.TEAM, team_role="teams_owner").first()
+    assert last is not None
+    # The mirror knows no other owner, so the members service refuses before any call.
+    DirectoryMember.objects.filter(role="teams_owner").exclude(member_id=last.member_id).update(
+        role="teams_contributor"
+    )
+    _team_decide(owner, last, "remove")
+    sandbox.clear_requests_log()
+
+    result = applying.campaign_apply(actor=owner, campaign=campaign)
+
+    last.refresh_from_db()
+    assert (result.done, result.failed) == (0, 1)
+    assert last.apply_state == ApplyState.FAILED and "last owner" in last.apply_result
+    assert SandboxMember.objects.filter(member_id=last.member_id).exists()
+    assert sandbox.requests_log(method="DELETE") == []

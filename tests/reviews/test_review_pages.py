@@ -165,7 +165,7 @@ def test_the_home_page_reminds_reviewers(
     home = auditor_client.get("/").content.decode()
 
     assert "Access reviews waiting for you" in home
-    assert f'href="/reviews/{campaign.pk}/"' in home and "3 items not decided" in home
+    assert f'href="/reviews/{campaign.pk}/?show=mine"' in home and "3 items not decided" in home
     assert "Access reviews waiting" not in helpdesk_client.get("/").content.decode()
 
 
@@ -236,3 +236,100 @@ def test_a_create_form_sent_twice_opens_one_review(
     assert first.status_code == 302
     assert "already submitted" in second.content.decode()
     assert ReviewCampaign.objects.count() == 1
+
+
+def _reviewer_field(page: str, tenant_name: str) -> str:
+    """The per-tenant reviewer select's name, found by its label (the tenant's name)."""
+    found = re.search(rf'<label for="id_(reviewer_\d+)">{tenant_name}</label>', page)
+    assert found, f"no reviewer field for {tenant_name}"
+    return found.group(1)
+
+
+def test_an_owner_gives_a_tenant_its_own_reviewer_and_adds_team_roles(
+    owner: User, owner_client: Client, auditor: User, auditor_client: Client, directory: Directory
+) -> None:
+    page = owner_client.get(CREATE).content.decode()
+    field = _reviewer_field(page, "acme-dev")
+    assert f'<option value="{auditor.pk}">{auditor.username}</option>' in page
+    assert f'<option value="{owner.pk}">{owner.username}</option>' in page
+
+    response = owner_client.post(
+        CREATE,
+        {
+            "name": "Dev with its reviewer",
+            "scope_kind": "all",
+            "include_team_roles": "on",
+            "reviewer_roles": ["owner"],
+            field: str(auditor.pk),
+            "due_days": "14",
+            "recurrence": "none",
+            "due_default": "keep",
+            "form_token": form_token(owner_client, CREATE),
+        },
+        follow=True,
+    )
+
+    campaign = ReviewCampaign.objects.get()
+    assert "opened with 5 items" in response.content.decode()  # 3 accesses and 2 team roles
+    assigned = campaign.items.filter(reviewer=auditor)
+    assert set(assigned.values_list("tenant_name", flat=True)) == {"acme-dev"}
+    # The auditor's queue opens on what waits for them: acme-dev's two items, each choosable.
+    queue = auditor_client.get(f"/reviews/{campaign.pk}/").content.decode()
+    assert queue.count('name="items"') == 2 and ">acme-prod<" not in queue
+    assert "Tenants' own reviewers: auditor-user 0 of 2" in queue
+    # The owner's shows the rest, team roles first, and nothing of acme-dev's to tick.
+    owners = owner_client.get(f"/reviews/{campaign.pk}/").content.decode()
+    assert owners.count('name="items"') == 3
+    assert owners.index(">Team roles</th>") < owners.index(">acme-prod</th>")
+
+
+def test_a_helpdesk_user_is_not_offered_as_a_tenants_reviewer(
+    owner_client: Client, helpdesk: User, directory: Directory
+) -> None:
+    page = owner_client.get(CREATE).content.decode()
+    field = _reviewer_field(page, "acme-prod")
+    assert f'<option value="{helpdesk.pk}">' not in page
+
+    response = owner_client.post(
+        CREATE,
+        {
+            "name": "Helpdesk reviews",
+            "scope_kind": "all",
+            "reviewer_roles": ["owner"],
+            field: str(helpdesk.pk),
+            "due_days": "14",
+            "recurrence": "none",
+            "due_default": "keep",
+            "form_token": form_token(owner_client, CREATE),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    assert not ReviewCampaign.objects.exists()
+
+
+def test_a_team_role_is_reduced_from_the_queue(
+    owner: User, owner_client: Client, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant, include_team_roles=True)
+    ada = campaign.items.get(kind="team", member_email="ada@acme.test")
+    url = f"/reviews/{campaign.pk}/"
+    page = owner_client.get(url).content.decode()
+    assert 'name="team_role"' in page and "Team owner" in page
+
+    response = owner_client.post(
+        f"{url}decide/",
+        {
+            "items": [ada.pk],
+            "decision": "reduce",
+            "team_role": "teams_tenant_manager",
+            "justification": "Manages tenants only now",
+            "form_token": form_token(owner_client, url),
+        },
+        follow=True,
+    )
+
+    assert "Decision recorded for 1 item." in response.content.decode()
+    ada.refresh_from_db()
+    assert (ada.decision, ada.reduce_to) == ("reduce", ["teams_tenant_manager"])
