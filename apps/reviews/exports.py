@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from apps.core.exports import Column, Kind
-from apps.reviews.models import ApplyState, Decision
+from apps.reviews.models import ApplyState, Decision, ItemKind
 
 COLUMNS = (
     Column("id", "id", Kind.INTEGER),
+    Column("kind", "kind", Kind.LABEL, dict(ItemKind.choices)),
     Column("member_email", "member_email"),
     Column("member_id", "member_id"),
     Column("team_role", "team_role"),
@@ -16,6 +17,7 @@ COLUMNS = (
     Column("roles", "roles", Kind.JSON),
     Column("since", "since", Kind.TIMESTAMP),
     Column("last_active", "last_active", Kind.TIMESTAMP),
+    Column("reviewer", "reviewer_username"),
     Column("decision", "decision", Kind.LABEL, dict(Decision.choices)),
     Column("reduce_to", "reduce_to", Kind.JSON),
     Column("decided_by", "decided_by_username"),

@@ -430,6 +430,15 @@ def items_reconcile(*, campaign: ReviewCampaign) -> int:
         return _close_vanished(campaign, items, timezone.now())
 
 
+def campaigns_reconcile() -> int:
+    """Close the items of every open campaign whose access ended on its own (beat, hourly), so
+    reviewers find them closed without deciding first; how many were closed."""
+    return sum(
+        items_reconcile(campaign=campaign)
+        for campaign in ReviewCampaign.objects.filter(closed_at__isnull=True).select_related("plan")
+    )
+
+
 # What an undecided item becomes at the due date, and the reason the report gives.
 _DEFAULTS = {
     DueDefault.KEEP: (Decision.KEEP, "Not reviewed by the due date: kept, as the review said."),

@@ -1,5 +1,6 @@
-"""Beat's side of access reviews: open each period's campaigns, close them at the due date
-(applying decisions when the campaign says so), retry failed applications, remind reviewers."""
+"""Beat's side of access reviews: open each period's campaigns, close the items whose access
+ended on its own, close campaigns at the due date (applying decisions when the campaign says so),
+retry failed applications, remind reviewers."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ def open_due_task() -> int:
 
 @shared_task(name=tasknames.CLOSE_DUE, acks_late=True, reject_on_worker_lost=True)
 def close_due_task() -> int:
-    """Close campaigns past their due date, apply those set to, retry failed applications."""
+    """Close items whose access ended on its own and campaigns past their due date, apply those
+    set to, retry failed applications."""
+    services.campaigns_reconcile()
     closed = services.campaigns_close_due()
     for campaign in closed:
         applying.apply_on_close(campaign=campaign)

@@ -154,6 +154,7 @@ def test_the_owner_closes_and_the_report_shows_decisions_and_chain_heads(
         ("ada@acme.test", "acme-dev", "Keep"),
         ("bob@acme.test", "acme-dev", "Keep"),
     }
+    assert {r["kind"] for r in rows} == {"Tenant access"}
     assert AuditEntry.objects.filter(action=AuditAction.EXPORT_REVIEW).count() == 1
 
 

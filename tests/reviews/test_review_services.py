@@ -197,6 +197,20 @@ def test_items_whose_access_ended_on_its_own_are_closed_with_that_reason(
     assert bob_dev.decided_by_username == ""
 
 
+def test_beat_closes_items_whose_access_ended_without_anyone_deciding(
+    owner: User, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant, include_team_roles=True)
+    DirectoryAccess.objects.filter(member=directory.bob).update(removed_at=timezone.now())
+
+    assert tasks.close_due_task.apply().get() == 0  # nothing due yet
+
+    closed = campaign.items.filter(decision=Decision.CLOSED)
+    # Bob's dev access ended; he is still in the team, so his team role stays open.
+    assert {(i.member_email, i.tenant_name) for i in closed} == {("bob@acme.test", "acme-dev")}
+    assert campaign.items.filter(decision=Decision.UNDECIDED).count() == 4
+
+
 def test_only_the_reviews_reviewers_decide(
     owner: User, auditor: User, helpdesk: User, directory: Directory
 ) -> None:
