@@ -12,7 +12,15 @@ from django.db.models import Count, Max, Q, QuerySet
 
 from apps.activity.models import ActivityChainHead, ActivityEvent
 from apps.core import hashchain
-from apps.core.capabilities import ROLE_CAPABILITIES, Capability, can, role_of
+from apps.core.capabilities import (
+    ROLE_CAPABILITIES,
+    Capability,
+    Role,
+    can,
+    remember_role,
+    role_of,
+    strongest_role,
+)
 from apps.directory.models import DirectoryAccess, DirectoryMember, DirectoryTenant
 from apps.reviews.models import (
     ApplyState,
@@ -203,28 +211,49 @@ QUEUE_SHOWS = {"pending": Decision.UNDECIDED, "flagged": Decision.FLAGGED}
 @dataclass(frozen=True)
 class Reviews:
     """Which of a campaign's items a user reviews: those of the tenants they were named for, and,
-    when their dashboard role is one of the plan's reviewer roles, every item without its own."""
+    when their dashboard role is one of the plan's reviewer roles, every item without its own
+    reviewer or whose reviewer may no longer review (left, or lost their role)."""
 
     user_pk: int | None
     by_role: bool
+    orphaned: frozenset[int] = frozenset()
 
     def items(self) -> Q:
         if self.user_pk is None:
             return Q(pk__in=[])
         own = Q(reviewer_id=self.user_pk)
-        return own | Q(reviewer__isnull=True) if self.by_role else own
+        if not self.by_role:
+            return own
+        return own | Q(reviewer__isnull=True) | Q(reviewer_id__in=self.orphaned)
 
     def covers(self, item: ReviewItem) -> bool:
         if self.user_pk is None:
             return False
-        return item.reviewer_id == self.user_pk or (self.by_role and item.reviewer_id is None)
+        if item.reviewer_id == self.user_pk:
+            return True
+        return self.by_role and (item.reviewer_id is None or item.reviewer_id in self.orphaned)
 
 
 def reviews_of(user: Any, campaign: ReviewCampaign) -> Reviews:
     if not can(user, Capability.REVIEW_ACCESS):
         return Reviews(None, by_role=False)
     role = role_of(user)
-    return Reviews(user.pk, by_role=role is not None and role.value in campaign.plan.reviewer_roles)
+    if role is None or role.value not in campaign.plan.reviewer_roles:
+        return Reviews(user.pk, by_role=False)
+    return Reviews(user.pk, by_role=True, orphaned=_orphaned(campaign))
+
+
+def _orphaned(campaign: ReviewCampaign) -> frozenset[int]:
+    """The campaign's own reviewers who may no longer review access (two queries)."""
+    ids = campaign.items.filter(reviewer__isnull=False).order_by().values("reviewer_id")
+    orphaned = set()
+    for user in get_user_model().objects.filter(pk__in=ids).prefetch_related("groups"):
+        names = {group.name for group in user.groups.all()}
+        role = strongest_role(r for r in Role if r.value in names)
+        remember_role(user, role.value if role else None)
+        if not can(user, Capability.REVIEW_ACCESS):
+            orphaned.add(user.pk)
+    return frozenset(orphaned)
 
 
 def queue(
@@ -286,39 +315,44 @@ def reminders(*, user: Any) -> list[Reminder]:
         .select_related("plan")
         .annotate(
             own=Count("items", filter=waiting & Q(items__reviewer_id=user.pk)),
+            assigned=Count("items", filter=waiting & Q(items__reviewer__isnull=False)),
             unassigned=Count("items", filter=waiting & Q(items__reviewer__isnull=True)),
         )
-        .filter(Q(own__gt=0) | Q(unassigned__gt=0))
+        .filter(Q(assigned__gt=0) | Q(unassigned__gt=0))
         .order_by("due_at", "pk")
     )
     found = []
     for campaign in campaigns:
-        count = campaign.own + (campaign.unassigned if reviews_of(user, campaign).by_role else 0)
+        count = campaign.own
+        role = role_of(user)
+        if role is not None and role.value in campaign.plan.reviewer_roles:
+            count += campaign.unassigned
+            if campaign.assigned > campaign.own:  # some may belong to reviewers who left
+                count += (
+                    _waiting(campaign)
+                    .filter(reviewer_id__in=reviews_of(user, campaign).orphaned)
+                    .count()
+                )
         if count:
             found.append(Reminder(campaign, count))
     return found
 
 
+def _waiting(campaign: ReviewCampaign) -> QuerySet[ReviewItem]:
+    return campaign.items.filter(decision=Decision.UNDECIDED).order_by()
+
+
 def waiting_by_reviewer(*, campaign: ReviewCampaign) -> dict[Any, int]:
     """Each active user with an email address and undecided items to review in the campaign,
     with how many wait for them (their tenants' items and, by role, those without a reviewer)."""
-    waiting = campaign.items.filter(decision=Decision.UNDECIDED).order_by()
-    own = dict(
-        waiting.exclude(reviewer__isnull=True)
-        .values("reviewer_id")
-        .annotate(n=Count("id"))
-        .values_list("reviewer_id", "n")
-    )
-    unassigned = waiting.filter(reviewer__isnull=True).count()
+    assigned = _waiting(campaign).exclude(reviewer__isnull=True).values("reviewer_id")
     users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    role_reviewers = (
-        users.filter(groups__name__in=campaign.plan.reviewer_roles) if unassigned else users.none()
-    )
+    candidates = users.filter(
+        Q(pk__in=assigned) | Q(groups__name__in=campaign.plan.reviewer_roles)
+    ).distinct()
     counts: dict[Any, int] = {}
-    for user in users.filter(Q(pk__in=own) | Q(pk__in=role_reviewers.values("pk"))).distinct():
-        reviews = reviews_of(user, campaign)
-        count = own.get(user.pk, 0) if reviews.user_pk else 0
-        count += unassigned if reviews.by_role else 0
+    for user in candidates:
+        count = _waiting(campaign).filter(reviews_of(user, campaign).items()).count()
         if count:
             counts[user] = count
     return counts

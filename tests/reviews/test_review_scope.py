@@ -195,3 +195,27 @@ def test_each_reviewer_is_reminded_of_their_own_items(
     assert bodies["second@acme.test"].startswith("5 items")
     assert bodies["auditor@acme.test"].startswith("3 items")
     assert f"/reviews/{campaign.pk}/?show=mine" in bodies["auditor@acme.test"]
+
+
+def test_a_tenants_items_return_to_the_reviewer_roles_when_its_reviewer_may_no_longer_review(
+    owner: User, auditor: User, directory: Directory
+) -> None:
+    d = directory
+    second = _second_auditor()
+    campaign = open_review(
+        owner,
+        d.auth_tenant,
+        reviewer_roles=["auditor"],
+        tenant_reviewers={d.dev.tenant_id: second.pk},
+    )
+    dev = item(campaign, "bob@acme.test", "acme-dev")
+    with pytest.raises(ServiceError, match="open for you to review"):
+        _decide(auditor, [dev], "keep")
+    assert [r.undecided for r in selectors.reminders(user=auditor)] == [1]  # acme-prod only
+
+    second.groups.clear()  # no dashboard role any more
+
+    assert [r.undecided for r in selectors.reminders(user=auditor)] == [3]
+    assert _decide(auditor, [dev], "keep").decided == 1
+    dev.refresh_from_db()
+    assert (dev.decision, dev.decided_by) == (Decision.KEEP, auditor)
