@@ -140,6 +140,8 @@ def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm
         "chosen": request.POST.getlist("items"),  # ticked again when the form comes back
         "show": show,
         "settling": settling,
+        # The team role pick, for whoever may decide team-role items (never a tenant's reviewer).
+        "team_roles_decidable": campaign.plan.include_team_roles and (settling or reviews.by_role),
         "can_decide": settling
         or (campaign.is_open and selectors.is_reviewer(request.user, campaign)),
         "can_apply": can(request.user, Capability.APPLY_REVIEWS),

@@ -334,3 +334,34 @@ def test_a_team_role_is_reduced_from_the_queue(
     assert "Decision recorded for 1 item." in response.content.decode()
     ada.refresh_from_db()
     assert (ada.decision, ada.reduce_to) == ("reduce", ["teams_tenant_manager"])
+
+
+def test_the_queue_and_the_report_escape_what_the_directory_holds(
+    owner: User, owner_client: Client, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant)
+    hostile = '<img src=x onerror="alert(1)">'
+    campaign.items.update(member_name=hostile, tenant_name=hostile, justification=hostile)
+    campaign.items.update(decision="keep", decided_by_username=hostile)
+
+    for url in (f"/reviews/{campaign.pk}/?show=all", f"/reviews/{campaign.pk}/report/"):
+        page = owner_client.get(url).content.decode()
+        assert hostile not in page
+        assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+
+
+def test_a_tenants_reviewer_is_not_offered_the_team_role_pick(
+    owner: User, auditor: User, auditor_client: Client, owner_client: Client, directory: Directory
+) -> None:
+    d = directory
+    campaign = open_review(
+        owner,
+        d.auth_tenant,
+        include_team_roles=True,
+        reviewer_roles=["owner"],
+        tenant_reviewers={d.dev.tenant_id: auditor.pk},
+    )
+    url = f"/reviews/{campaign.pk}/"
+
+    assert 'name="team_role"' not in auditor_client.get(url).content.decode()
+    assert 'name="team_role"' in owner_client.get(url).content.decode()
