@@ -2,7 +2,7 @@
 tenants, an auditor keeps most items and removes one with a justification, the owner applies it
 and the report shows the result (review-create, review-queue, review-report); and a review whose
 first tenant has its own reviewer, with team roles, one reduced (review-create-own-reviewers,
-review-queue-own-reviewer)."""
+review-queue-own-reviewer, review-queue-team-roles)."""
 
 from __future__ import annotations
 
@@ -128,6 +128,7 @@ def test_a_tenant_with_its_own_reviewer_and_a_team_role_reduced(
     page.get_by_label("Justification").fill("Only reads the quarterly reports now")
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Decision recorded for 1 item.")).to_be_visible()
+    at_both_widths(page, "review-queue-team-roles")
     page.goto(f"{live_server.url}/reviews/{campaign.pk}/report/")
     page.get_by_role("button", name="Apply 1 decision").click()
     expect(page.get_by_text("1 decision applied.")).to_be_visible()
