@@ -12,6 +12,7 @@ from django.conf import settings
 
 from apps.access import tasknames as access_tasknames
 from apps.core.requestid import current_request_id
+from apps.people import tasknames as people_tasknames
 from apps.reviews import tasknames as review_tasks
 from apps.sync import tasknames
 
@@ -76,6 +77,18 @@ app.conf.beat_schedule = {
     "activity-prune": {
         "task": tasknames.ACTIVITY_PRUNE,
         "schedule": 24 * 60 * 60.0,
+    },
+    # A bulk invite or an offboarding whose worker was killed goes on within a minute of its
+    # lease running out (TEAMSADMIN_JOB_LEASE_SECONDS), not when the broker redelivers.
+    "bulk-invites-resume": {
+        "task": tasknames.BULK_INVITES_RESUME,
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "offboard-resume": {
+        "task": people_tasknames.OFFBOARD_RESUME,
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # Access reviews: each opens a period's campaign once (a unique period per plan), so a
     # second beat or a redelivered task opens nothing twice.

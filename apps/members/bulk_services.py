@@ -178,6 +178,24 @@ def bulk_invite_run(*, job_id: int) -> str:
     return "done"
 
 
+def bulk_invites_resume_stalled() -> int:
+    """Queue again every started list that no live worker holds: its worker was killed, or its
+    task never reached the broker. Waiting for the broker to redeliver can take an hour (Redis's
+    visibility timeout); this is beat's every minute. The run's lease keeps each list to one
+    worker even when the old task comes back too. Returns how many were queued."""
+    now = timezone.now()
+    lapsed = now - timedelta(seconds=settings.TEAMSADMIN_JOB_LEASE_SECONDS)
+    stalled = BulkInvite.objects.filter(
+        Q(lease_until__lt=now) | Q(lease_until__isnull=True, started_at__lt=lapsed),
+        state__in=[BulkInvite.State.QUEUED, BulkInvite.State.RUNNING],
+    ).values_list("pk", flat=True)
+    job_ids = list(stalled)
+    for job_id in job_ids:
+        logger.warning("bulk invite resumed", extra={"bulk_invite": job_id})
+        task_send(tasknames.BULK_INVITE_RUN, job_id)
+    return len(job_ids)
+
+
 def _renew_every() -> float:
     return float(settings.TEAMSADMIN_JOB_LEASE_SECONDS) / 3
 

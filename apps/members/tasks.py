@@ -1,4 +1,5 @@
-"""Celery side of bulk invites: the worker that sends a started list."""
+"""Celery side of bulk invites: the worker that sends a started list, and beat's check that
+no started list is left without one."""
 
 from __future__ import annotations
 
@@ -14,3 +15,9 @@ from apps.sync import tasknames
 def bulk_invite_run_task(bulk_invite_id: int) -> str:
     """Send the bulk invite's remaining lines; "busy" when another worker holds it."""
     return bulk_services.bulk_invite_run(job_id=bulk_invite_id)
+
+
+@shared_task(name=tasknames.BULK_INVITES_RESUME)
+def bulk_invites_resume_task() -> int:
+    """Queue again the lists whose worker stopped (beat, every minute)."""
+    return bulk_services.bulk_invites_resume_stalled()

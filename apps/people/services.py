@@ -26,8 +26,9 @@ from apps.core.errors import ServiceError
 from apps.directory import follow
 from apps.directory import selectors as mirror
 from apps.members import services as members
-from apps.people import selectors
+from apps.people import selectors, tasknames
 from apps.people.models import OffboardJob, OffboardStep
+from apps.sync.queue import task_send
 from apps.teamsapi.contract import OperationName
 from apps.teamsapi.errors import TeamsApiError, TeamsApiNotFound
 
@@ -101,14 +102,8 @@ def offboard_start(
         )
         OffboardStep.objects.bulk_create(_steps(job, plan))
         trail.target_id = str(job.pk)
-        transaction.on_commit(lambda: _enqueue(job.pk))
+        task_send(tasknames.OFFBOARD_RUN, job.pk)
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from apps.people.tasks import offboard_run_task  # the task module imports this one
-
-    offboard_run_task.delay(job_id)
 
 
 def offboard_step_retry(
@@ -132,7 +127,7 @@ def offboard_step_retry(
         failed = OffboardStep.objects.filter(pk=step.pk, state=State.FAILED)
         if not failed.update(state=State.PENDING, reason="", updated_at=timezone.now()):
             raise ServiceError("This step is not failed any more; nothing to retry.")
-        transaction.on_commit(lambda: _enqueue(step.job_id))
+        task_send(tasknames.OFFBOARD_RUN, step.job_id)
     step.state, step.reason = State.PENDING, ""
     return step
 
@@ -150,6 +145,22 @@ def offboard_run(*, job: OffboardJob) -> None:
         except (ServiceError, PermissionDenied) as error:
             state, reason = State.FAILED, str(error)
         _finish(step, state, reason)
+
+
+def offboard_resume_stalled() -> int:
+    """Queue again every job with a step nobody has touched for a lease: its worker was killed,
+    or its task never reached the broker (beat, every minute, instead of waiting up to an hour
+    for the broker to redeliver). A step a live worker holds stays its own (see _claim).
+    Returns how many jobs were queued."""
+    lapsed = timezone.now() - timedelta(seconds=settings.TEAMSADMIN_JOB_LEASE_SECONDS)
+    waiting = OffboardStep.objects.filter(
+        state__in=[State.PENDING, State.IN_PROGRESS], updated_at__lt=lapsed
+    )
+    job_ids = sorted(set(waiting.values_list("job_id", flat=True)))
+    for job_id in job_ids:
+        logger.warning("offboarding resumed", extra={"offboard_job": job_id})
+        task_send(tasknames.OFFBOARD_RUN, job_id)
+    return len(job_ids)
 
 
 def _claim(step: OffboardStep) -> bool:

@@ -11,6 +11,7 @@ DIRECTORY_SYNC = "sync.directory"  # args: (auth_tenant_id, full=False)
 SYNC_ALL = "sync.all"  # args: (kind,): enqueue that kind's sync for every enabled Auth Tenant
 RUNS_PRUNE = "sync.runs_prune"
 BULK_INVITE_RUN = "members.bulk_invite_run"  # args: (bulk_invite_id,)
+BULK_INVITES_RESUME = "members.bulk_invites_resume"  # no args: queue again lists nobody sends
 ACTIVITY_PRUNE = "sync.activity_prune"  # no args: every Auth Tenant's events past retention
 INVITATIONS_EXPIRE = "sync.invitations_expire"  # no args: every pending invitation past the limit
 

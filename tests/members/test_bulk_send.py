@@ -20,6 +20,7 @@ from apps.audit.models import AuditAction, AuditEntry
 from apps.directory.models import Invitation
 from apps.members import bulk_services
 from apps.members.models import BulkInvite, BulkInviteRow
+from apps.members.tasks import bulk_invites_resume_task
 from apps.sandbox.models import SandboxActivity
 from tests.members.conftest import Team, form_token
 from tests.members.test_bulk_preview import upload
@@ -236,3 +237,32 @@ def test_a_second_tab_cannot_send_the_same_list_again(owner_client: Client, team
     assert again.status_code == 400
     assert "nothing was sent twice" in again.content.decode()
     assert AuditEntry.objects.filter(action=AuditAction.BULK_INVITE).count() == 1
+
+
+def test_beat_queues_again_a_list_whose_worker_stopped_and_only_that_one(
+    owner_client: Client, team: Team
+) -> None:
+    dead = started(owner_client, "dead1@acme.test\ndead2@acme.test\n")
+    lost = started(owner_client, "lost@acme.test\n")
+    live = started(owner_client, "live@acme.test\n")
+    fresh = started(owner_client, "fresh@acme.test\n")
+    long_ago = timezone.now() - timedelta(hours=1)
+    # A worker took the first list and was killed: its lease ran out. The second's task never
+    # reached a worker. A live worker holds the third; the fourth was queued just now.
+    BulkInvite.objects.filter(pk=dead.pk).update(
+        state="running", lease_holder="killed", lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    BulkInvite.objects.filter(pk=lost.pk).update(started_at=long_ago)
+    BulkInvite.objects.filter(pk=live.pk).update(
+        state="running", lease_holder="alive", lease_until=timezone.now() + timedelta(minutes=1)
+    )
+
+    current_app.conf.update(task_always_eager=True)
+    try:
+        assert bulk_invites_resume_task.apply().get() == 2
+    finally:
+        current_app.conf.update(task_always_eager=False)
+
+    states = dict(BulkInvite.objects.values_list("pk", "state"))
+    assert states == {dead.pk: "done", lost.pk: "done", live.pk: "running", fresh.pk: "queued"}
+    assert invited_per_email() == Counter(["dead1@acme.test", "dead2@acme.test", "lost@acme.test"])

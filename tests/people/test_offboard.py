@@ -14,7 +14,7 @@ from apps.directory.models import Invitation
 from apps.members import services as members
 from apps.people import services
 from apps.people.models import OffboardJob, OffboardStep
-from apps.people.tasks import offboard_run_task
+from apps.people.tasks import offboard_resume_task, offboard_run_task
 from teamsadmin.celery import app as celery_app
 from tests.fixtures.people import GLOBEX_SLUG, INVITED, LEAVER, Teams, form_token
 
@@ -236,5 +236,22 @@ def test_confirming_queues_the_job_for_a_worker(owner_client: Client, teams: Tea
         job = _start(owner_client)
     finally:
         celery_app.conf.update(task_always_eager=False)
+    assert set(job.steps.values_list("state", flat=True)) == {State.DONE}
+    assert not teams.upstream(teams.sandbox.team_slug) and not teams.upstream(GLOBEX_SLUG)
+
+
+def test_beat_queues_again_a_job_whose_worker_stopped(owner_client: Client, teams: Teams) -> None:
+    job = _start(owner_client)
+    assert offboard_resume_task.apply().get() == 0  # just queued: its worker has a lease's time
+    # Nobody touched the steps for an hour: the worker was killed, or the task was lost.
+    job.steps.filter(auth_tenant=teams.acme).update(state=State.IN_PROGRESS, updated_at=_LEASE_GONE)
+    job.steps.exclude(auth_tenant=teams.acme).update(updated_at=_LEASE_GONE)
+
+    celery_app.conf.update(task_always_eager=True)
+    try:
+        assert offboard_resume_task.apply().get() == 1
+    finally:
+        celery_app.conf.update(task_always_eager=False)
+
     assert set(job.steps.values_list("state", flat=True)) == {State.DONE}
     assert not teams.upstream(teams.sandbox.team_slug) and not teams.upstream(GLOBEX_SLUG)

@@ -37,6 +37,9 @@ def test_workers_killed_mid_job_never_repeat_a_step(procs: SandboxProcesses) -> 
     job = str(procs.command("prepare", "--url", procs.url, "--latency-ms", "500")["job"])
     rng = random.Random(7)  # noqa: S311 - reproducible kill points
     for _ in range(4):
+        # The killed worker's lease runs out first, so the next one can take its step over
+        # (else, with every step still held, it would find nothing to claim).
+        time.sleep(LEASE_SECONDS)
         worker = procs.spawn("run", "--job", job, "--announce")
         assert worker.stdout is not None
         ready, _, _ = select.select([worker.stdout], [], [], 60)
