@@ -11,6 +11,7 @@ from apps.authtenants.models import AuthTenant
 from apps.reviews import services
 from apps.reviews.models import ReviewCampaign, ReviewItem
 from tests.access.conftest import mirror
+from tests.fixtures.directory import Directory
 
 
 def open_review(owner: User, auth_tenant: AuthTenant, **plan: Any) -> ReviewCampaign:
@@ -19,6 +20,13 @@ def open_review(owner: User, auth_tenant: AuthTenant, **plan: Any) -> ReviewCamp
     plan.setdefault("scope_kind", "all")
     return services.plan_create(
         actor=owner, auth_tenant=auth_tenant, plan=services.PlanRequest(**plan)
+    )
+
+
+def dev_reviewed_by(owner: User, d: Directory, reviewer: User, **plan: Any) -> ReviewCampaign:
+    """A review whose acme-dev has `reviewer` as its own reviewer."""
+    return open_review(
+        owner, d.auth_tenant, tenant_reviewers={d.dev.tenant_id: reviewer.pk}, **plan
     )
 
 

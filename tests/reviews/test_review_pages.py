@@ -17,7 +17,7 @@ from apps.reviews import services
 from apps.reviews.models import ReviewCampaign, ReviewItem
 from tests.fixtures.directory import Directory
 from tests.members.conftest import form_token
-from tests.reviews.conftest import item, open_review
+from tests.reviews.conftest import dev_reviewed_by, item, open_review
 
 pytestmark = pytest.mark.django_db
 
@@ -353,13 +353,8 @@ def test_the_queue_and_the_report_escape_what_the_directory_holds(
 def test_a_tenants_reviewer_is_not_offered_the_team_role_pick(
     owner: User, auditor: User, auditor_client: Client, owner_client: Client, directory: Directory
 ) -> None:
-    d = directory
-    campaign = open_review(
-        owner,
-        d.auth_tenant,
-        include_team_roles=True,
-        reviewer_roles=["owner"],
-        tenant_reviewers={d.dev.tenant_id: auditor.pk},
+    campaign = dev_reviewed_by(
+        owner, directory, auditor, include_team_roles=True, reviewer_roles=["owner"]
     )
     url = f"/reviews/{campaign.pk}/"
 

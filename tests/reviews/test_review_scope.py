@@ -14,7 +14,7 @@ from apps.core.errors import ServiceError
 from apps.reviews import selectors, services, tasks
 from apps.reviews.models import Decision, ItemKind, ReviewCampaign, ReviewItem
 from tests.fixtures.directory import Directory
-from tests.reviews.conftest import item, open_review
+from tests.reviews.conftest import dev_reviewed_by, item, open_review
 
 pytestmark = pytest.mark.django_db
 
@@ -142,12 +142,7 @@ def test_the_queue_waiting_for_a_reviewer_lists_their_items(
 ) -> None:
     d = directory
     second = _second_auditor()
-    campaign = open_review(
-        owner,
-        d.auth_tenant,
-        reviewer_roles=["owner"],
-        tenant_reviewers={d.dev.tenant_id: second.pk},
-    )
+    campaign = dev_reviewed_by(owner, d, second, reviewer_roles=["owner"])
 
     def mine(user: User) -> set[tuple[str, str]]:
         reviews = selectors.reviews_of(user, campaign)
@@ -179,12 +174,8 @@ def test_each_reviewer_is_reminded_of_their_own_items(
     auditor.email = "auditor@acme.test"
     auditor.save(update_fields=["email"])
     second = _second_auditor("second@acme.test")
-    campaign = open_review(
-        owner,
-        d.auth_tenant,
-        include_team_roles=True,
-        reviewer_roles=["auditor"],
-        tenant_reviewers={d.dev.tenant_id: second.pk},
+    campaign = dev_reviewed_by(
+        owner, d, second, include_team_roles=True, reviewer_roles=["auditor"]
     )
 
     # acme-dev's two items are the second auditor's; the auditors (both) review the other three.
@@ -202,12 +193,7 @@ def test_a_tenants_items_return_to_the_reviewer_roles_when_its_reviewer_may_no_l
 ) -> None:
     d = directory
     second = _second_auditor()
-    campaign = open_review(
-        owner,
-        d.auth_tenant,
-        reviewer_roles=["auditor"],
-        tenant_reviewers={d.dev.tenant_id: second.pk},
-    )
+    campaign = dev_reviewed_by(owner, d, second, reviewer_roles=["auditor"])
     dev = item(campaign, "bob@acme.test", "acme-dev")
     with pytest.raises(ServiceError, match="open for you to review"):
         _decide(auditor, [dev], "keep")
