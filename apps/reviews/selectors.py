@@ -269,13 +269,9 @@ def queue(
     return items
 
 
-def has_tenant_reviewers(*, campaign: ReviewCampaign) -> bool:
-    return campaign.items.filter(reviewer__isnull=False).exists()
-
-
-def is_reviewer(user: Any, campaign: ReviewCampaign) -> bool:
-    """Whether the user may decide any of the campaign's items."""
-    reviews = reviews_of(user, campaign)
+def is_reviewer(user: Any, campaign: ReviewCampaign, reviews: Reviews | None = None) -> bool:
+    """Whether the user may decide any of the campaign's items (`reviews`: theirs, if known)."""
+    reviews = reviews or reviews_of(user, campaign)
     if reviews.by_role:
         return True
     return reviews.user_pk is not None and campaign.items.filter(reviews.items()).exists()

@@ -120,8 +120,10 @@ def review_create(request: HtmxRequest) -> HttpResponse:
 def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm) -> HttpResponse:
     queue_form = QueueForm(request.GET)
     reviews = selectors.reviews_of(request.user, campaign)
-    own_reviewers = campaign.is_open and selectors.has_tenant_reviewers(campaign=campaign)
-    show = queue_form.show_or_default(closed=not campaign.is_open, own_reviewers=own_reviewers)
+    own_reviewers = selectors.reviewer_progress(campaign=campaign)
+    show = queue_form.show_or_default(
+        closed=not campaign.is_open, own_reviewers=bool(own_reviewers)
+    )
     group = queue_form.group_or_default()
     items = selectors.queue(campaign=campaign, group=group, show=show, reviews=reviews)
     # Once closed, owners settle the items flagged for them at the due date.
@@ -135,7 +137,7 @@ def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm
         "choosable": _choosable(page, reviews, settling=settling),
         "progress": selectors.progress(campaign=campaign),
         "by_reviewer": selectors.progress_by_reviewer(campaign=campaign),
-        "own_reviewers": selectors.reviewer_progress(campaign=campaign),
+        "own_reviewers": own_reviewers,
         "form": form,
         "chosen": request.POST.getlist("items"),  # ticked again when the form comes back
         "show": show,
@@ -143,7 +145,7 @@ def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm
         # The team role pick, for whoever may decide team-role items (never a tenant's reviewer).
         "team_roles_decidable": campaign.plan.include_team_roles and (settling or reviews.by_role),
         "can_decide": settling
-        or (campaign.is_open and selectors.is_reviewer(request.user, campaign)),
+        or (campaign.is_open and selectors.is_reviewer(request.user, campaign, reviews)),
         "can_apply": can(request.user, Capability.APPLY_REVIEWS),
     }
     return render(request, "reviews/review_queue.html", context)
