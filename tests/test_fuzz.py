@@ -272,6 +272,7 @@ INPUTS: dict[str, Inputs] = {
     "reviews:decide": Inputs(query=fields(QueueForm), form=(*fields(DecideForm), *FORM_TOKEN)),
     "reviews:close": Inputs(form=FORM_TOKEN),
     "reviews:apply": Inputs(form=FORM_TOKEN),
+    "reviews:stop": Inputs(form=FORM_TOKEN),
     "reviews:report": Inputs(),
     "reviews:report-export": Inputs(form=fields(ExportFormatForm)),
     "people:job": Inputs(),

@@ -172,6 +172,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "reviews:decide": {"POST": READERS_OF_HISTORY},
     "reviews:close": {"POST": OWNERS},
     "reviews:apply": {"POST": OWNERS},
+    "reviews:stop": {"POST": OWNERS},
     "reviews:report": {"GET": READERS_OF_HISTORY},
     "reviews:report-export": {"POST": READERS_OF_HISTORY},
 }

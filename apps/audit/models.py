@@ -42,6 +42,7 @@ class AuditAction(models.TextChoices):
     REVIEW_DECIDE = "review_decide", "Decide access review items"
     REVIEW_CLOSE = "review_close", "Close access review"
     REVIEW_APPLY = "review_apply", "Apply access review decisions"
+    REVIEW_STOP = "review_stop", "Stop repeating access review"
     EXPORT_REVIEW = "export_review", "Export access review report"
 
 

@@ -91,6 +91,7 @@ LOCAL_ACTIONS = frozenset(
         AuditAction.REVIEW_DECIDE,
         AuditAction.REVIEW_CLOSE,
         AuditAction.REVIEW_APPLY,
+        AuditAction.REVIEW_STOP,
         AuditAction.EXPORT_REVIEW,
         *SIGN_IN_ACTIONS,
     }

@@ -55,12 +55,19 @@ class ReviewPlan(models.Model):
     )
     created_by_username = models.CharField(max_length=150)
     created_at = models.DateTimeField()
+    # A recurring plan an owner stopped opens no more campaigns; those opened stay as they are.
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stopped_by_username = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def repeats(self) -> bool:
+        return self.recurrence != Recurrence.NONE and self.stopped_at is None
 
 
 class TenantReviewer(models.Model):

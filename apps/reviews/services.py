@@ -237,13 +237,46 @@ def campaigns_open_due(*, now: datetime | None = None) -> list[ReviewCampaign]:
     """Open this period's campaign of every recurring plan that has none yet (beat, hourly)."""
     now = now or timezone.now()
     opened = []
-    plans = ReviewPlan.objects.exclude(recurrence=Recurrence.NONE).filter(auth_tenant__enabled=True)
+    plans = ReviewPlan.objects.exclude(recurrence=Recurrence.NONE).filter(
+        auth_tenant__enabled=True, stopped_at__isnull=True
+    )
     for plan in plans:
         campaign = _open(plan, period_start(plan.recurrence, timezone.localdate(now)), now)
         if campaign is not None:
             logger.info("access review opened", extra={"campaign": campaign.pk})
             opened.append(campaign)
     return opened
+
+
+def plan_stop(
+    *, actor: Any, campaign: ReviewCampaign, request: HttpRequest | None = None
+) -> ReviewPlan:
+    """Stop the campaign's plan from opening further campaigns; owners only. The campaigns it
+    opened, this one included, carry on to their due dates."""
+    require(actor, Capability.CREATE_REVIEWS)
+    plan = campaign.plan
+    with transaction.atomic():
+        stopped = ReviewPlan.objects.filter(pk=plan.pk, stopped_at__isnull=True).exclude(
+            recurrence=Recurrence.NONE
+        )
+        now = timezone.now()
+        if not stopped.update(stopped_at=now, stopped_by_username=actor.get_username()):
+            raise ServiceError(f"“{plan}” does not repeat (any more); nothing to stop.")
+        audit_record(
+            actor=actor,
+            auth_tenant=plan.auth_tenant,
+            action=AuditAction.REVIEW_STOP,
+            target_type="review",
+            target_id=str(campaign.pk),
+            target_label=str(campaign),
+            parameters={
+                "review_campaign": str(campaign),
+                "recurrence": plan.get_recurrence_display(),
+            },
+            request=request,
+        )
+    plan.stopped_at, plan.stopped_by_username = now, actor.get_username()
+    return plan
 
 
 @dataclass

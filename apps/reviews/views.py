@@ -218,7 +218,7 @@ def _decided_messages(request: HtmxRequest, result: services.DecideResult) -> No
 def _owner_action(
     request: HtmxRequest, campaign_pk: int, act: Callable[[ReviewCampaign], str]
 ) -> HttpResponse:
-    """Close or apply: owners only, once per form token, back to the report with the outcome."""
+    """Close, apply or stop: owners only, once per form token, back to the report with the outcome."""
     require(request.user, Capability.APPLY_REVIEWS)
     campaign = _campaign(request, campaign_pk)
     report_url = reverse("reviews:report", args=[campaign_pk])
@@ -255,6 +255,15 @@ def review_apply(request: HtmxRequest, campaign_pk: int) -> HttpResponse:
         return result.summary
 
     return _owner_action(request, campaign_pk, apply)
+
+
+@require_POST
+def review_stop(request: HtmxRequest, campaign_pk: int) -> HttpResponse:
+    def stop(campaign: ReviewCampaign) -> str:
+        plan = services.plan_stop(actor=request.user, campaign=campaign, request=request)
+        return f"“{plan}” will not open again; the reviews it opened carry on to their due dates."
+
+    return _owner_action(request, campaign_pk, stop)
 
 
 @require_GET

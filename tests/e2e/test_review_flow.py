@@ -86,6 +86,10 @@ def test_a_quarterly_production_review_from_creation_to_report(
     expect(page.get_by_text("Dashboard actions chain head at closing")).to_be_visible()
     at_both_widths(page, "review-report")
     assert upstream_roles(removed.member_id, removed.tenant_id) == set()
+    # The quarterly schedule ends here; the report says so.
+    page.get_by_role("button", name="Stop repeating").click()
+    expect(page.get_by_text("will not open again")).to_be_visible()
+    expect(page.get_by_text("(stopped by e2e-owner on")).to_be_visible()
 
 
 def test_a_tenant_with_its_own_reviewer_and_a_team_role_reduced(

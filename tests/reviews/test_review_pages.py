@@ -360,3 +360,24 @@ def test_a_tenants_reviewer_is_not_offered_the_team_role_pick(
 
     assert 'name="team_role"' not in auditor_client.get(url).content.decode()
     assert 'name="team_role"' in owner_client.get(url).content.decode()
+
+
+def test_an_owner_stops_a_recurring_review_from_its_report(
+    owner: User, owner_client: Client, auditor_client: Client, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant, recurrence="quarterly")
+    report = f"/reviews/{campaign.pk}/report/"
+    assert "Stop repeating" not in auditor_client.get(report).content.decode()
+    assert auditor_client.post(f"/reviews/{campaign.pk}/stop/").status_code == 403
+
+    response = owner_client.post(
+        f"/reviews/{campaign.pk}/stop/",
+        {"form_token": form_token(owner_client, report)},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "will not open again; the reviews it opened carry on" in page
+    assert "Stop repeating</button>" not in page
+    assert f"(stopped by {owner.username} on " in page
+    assert "(stopped)" in owner_client.get("/reviews/").content.decode()

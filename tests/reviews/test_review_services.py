@@ -324,6 +324,29 @@ def test_beat_opens_each_period_once_however_often_it_runs(
     assert opened[0].items.count() == 3
 
 
+def test_a_stopped_plan_opens_no_more_campaigns(
+    owner: User, auditor: User, directory: Directory
+) -> None:
+    first = open_review(owner, directory.auth_tenant, recurrence="monthly")
+    once = open_review(owner, directory.auth_tenant, name="One-off")
+    with pytest.raises(PermissionDenied):
+        services.plan_stop(actor=auditor, campaign=first)
+
+    services.plan_stop(actor=owner, campaign=first)
+
+    next_month = timezone.now() + timedelta(days=40)
+    assert services.campaigns_open_due(now=next_month) == []
+    assert ReviewCampaign.objects.filter(plan=first.plan).count() == 1
+    first.refresh_from_db()
+    assert first.is_open  # the campaign already opened carries on
+    assert not first.plan.repeats and first.plan.stopped_by_username == owner.username
+    entry = AuditEntry.objects.get(action=AuditAction.REVIEW_STOP)
+    assert entry.parameters["recurrence"] == "Monthly"
+    for plan_campaign in (first, once):  # stopped already; never repeated
+        with pytest.raises(ServiceError, match="does not repeat"):
+            services.plan_stop(actor=owner, campaign=plan_campaign)
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_two_beats_at_once_open_one_campaign(owner: User, directory: Directory) -> None:
