@@ -64,7 +64,7 @@ from apps.members.forms import (
 from apps.members.models import BulkInvite, BulkInviteRow
 from apps.people.forms import OffboardForm, PersonSearchForm
 from apps.reviews import services as review_services
-from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm
+from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm, ReviewersForm
 from apps.sandbox import control, faults
 from apps.sandbox.views_control import RequestLogFilterForm
 from apps.tenants.forms import TenantCreateForm, TenantDeleteForm, TenantFilterForm
@@ -267,12 +267,17 @@ INPUTS: dict[str, Inputs] = {
     "members:remove": Inputs(form=FORM_TOKEN),
     "members:role-change": Inputs(form=(*fields(MemberRoleForm), *FORM_TOKEN)),
     "reviews:list": Inputs(query=PAGE),
-    "reviews:create": Inputs(form=(*fields(ReviewCreateForm), *FORM_TOKEN)),
+    "reviews:create": Inputs(
+        form=(*fields(ReviewCreateForm), *named("reviewer_0", "reviewer_1"), *FORM_TOKEN)
+    ),
     "reviews:queue": Inputs(query=(*fields(QueueForm), *PAGE)),
     "reviews:decide": Inputs(query=fields(QueueForm), form=(*fields(DecideForm), *FORM_TOKEN)),
     "reviews:close": Inputs(form=FORM_TOKEN),
     "reviews:apply": Inputs(form=FORM_TOKEN),
     "reviews:stop": Inputs(form=FORM_TOKEN),
+    "reviews:reviewers": Inputs(
+        form=(*fields(ReviewersForm), *named("reviewer_0", "reviewer_1"), *FORM_TOKEN)
+    ),
     "reviews:report": Inputs(),
     "reviews:report-export": Inputs(form=fields(ExportFormatForm)),
     "people:job": Inputs(),

@@ -173,6 +173,7 @@ TABLE: dict[str, dict[str, frozenset[str]]] = {
     "reviews:close": {"POST": OWNERS},
     "reviews:apply": {"POST": OWNERS},
     "reviews:stop": {"POST": OWNERS},
+    "reviews:reviewers": {"GET": OWNERS, "POST": OWNERS},
     "reviews:report": {"GET": READERS_OF_HISTORY},
     "reviews:report-export": {"POST": READERS_OF_HISTORY},
 }

@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     REVIEW_CLOSE = "review_close", "Close access review"
     REVIEW_APPLY = "review_apply", "Apply access review decisions"
     REVIEW_STOP = "review_stop", "Stop repeating access review"
+    REVIEW_REVIEWERS = "review_reviewers", "Change access review reviewers"
     EXPORT_REVIEW = "export_review", "Export access review report"
 
 

@@ -92,6 +92,7 @@ LOCAL_ACTIONS = frozenset(
         AuditAction.REVIEW_CLOSE,
         AuditAction.REVIEW_APPLY,
         AuditAction.REVIEW_STOP,
+        AuditAction.REVIEW_REVIEWERS,
         AuditAction.EXPORT_REVIEW,
         *SIGN_IN_ACTIONS,
     }

@@ -1,4 +1,5 @@
-"""Access review forms: create a review, decide a selection of items, filter the queue."""
+"""Access review forms: create a review, change its reviewers, decide a selection of items,
+filter the queue."""
 
 from __future__ import annotations
 
@@ -14,7 +15,58 @@ REVIEWER_CHOICES = [(Role.OWNER.value, "Owners"), (Role.AUDITOR.value, "Auditors
 DUE_DAYS_MAX = 365
 
 
-class ReviewCreateForm(forms.Form):
+class ReviewersForm(forms.Form):
+    """Who reviews: dashboard roles for every item, and optionally one user per tenant."""
+
+    reviewer_roles = forms.MultipleChoiceField(
+        choices=REVIEWER_CHOICES,
+        initial=[Role.AUDITOR.value],
+        widget=forms.CheckboxSelectMultiple,
+        label="Reviewers",
+        help_text="They review every item without a reviewer of its own (below).",
+        error_messages={"required": "Choose who reviews the items without their own reviewer."},
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        tenants: list[tuple[str, str]],
+        reviewers: list[tuple[str, str]],
+        assigned: dict[str, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # One optional pick per tenant, named by position: tenant ids stay out of field names.
+        self.tenant_reviewer_fields = []
+        for index, (tenant_id, tenant_name) in enumerate(tenants):
+            name = f"reviewer_{index}"
+            self.fields[name] = forms.TypedChoiceField(
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "The reviewers above"), *reviewers],
+                label=tenant_name,
+                initial=(assigned or {}).get(tenant_id),
+            )
+            self.tenant_reviewer_fields.append((tenant_id, name))
+
+    def tenant_reviewers(self) -> dict[str, int]:
+        """Tenant id → the user chosen as its own reviewer, for the tenants given one."""
+        return {
+            tenant_id: self.cleaned_data[name]
+            for tenant_id, name in self.tenant_reviewer_fields
+            if self.cleaned_data.get(name) is not None
+        }
+
+    def tenant_reviewer_boundfields(self) -> list[forms.BoundField]:
+        return [self[name] for _, name in self.tenant_reviewer_fields]
+
+    def tenant_reviewers_touched(self) -> bool:
+        """Whether a tenant was given a reviewer (or refused one), so the section shows open."""
+        return any(f.value() or f.errors for f in self.tenant_reviewer_boundfields())
+
+
+class ReviewCreateForm(ReviewersForm):
     name = forms.CharField(max_length=120, label="Name", initial="Quarterly access review")
     scope_kind = forms.ChoiceField(
         choices=ScopeKind.choices, widget=forms.RadioSelect, label="Which tenants"
@@ -32,14 +84,6 @@ class ReviewCreateForm(forms.Form):
         required=False,
         label="Review team roles too",
         help_text="One item per member of the team: keep, remove from the team, or a smaller role.",
-    )
-    reviewer_roles = forms.MultipleChoiceField(
-        choices=REVIEWER_CHOICES,
-        initial=[Role.AUDITOR.value],
-        widget=forms.CheckboxSelectMultiple,
-        label="Reviewers",
-        help_text="They review every item without a reviewer of its own (below).",
-        error_messages={"required": "Choose who reviews the items without their own reviewer."},
     )
     due_days = forms.IntegerField(
         min_value=1,
@@ -66,38 +110,11 @@ class ReviewCreateForm(forms.Form):
         reviewers: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, tenants=tenants, reviewers=reviewers, **kwargs)
         self.fields["environment_tag"].choices = [  # type: ignore[attr-defined]
             (tag, tag.capitalize()) for tag in tags
         ]
         self.fields["tenants"].choices = tenants  # type: ignore[attr-defined]
-        # One optional pick per tenant, named by position: tenant ids stay out of field names.
-        self.tenant_reviewer_fields = []
-        for index, (tenant_id, tenant_name) in enumerate(tenants):
-            name = f"reviewer_{index}"
-            self.fields[name] = forms.TypedChoiceField(
-                required=False,
-                coerce=int,
-                empty_value=None,
-                choices=[("", "The reviewers above"), *reviewers],
-                label=tenant_name,
-            )
-            self.tenant_reviewer_fields.append((tenant_id, name))
-
-    def tenant_reviewers(self) -> dict[str, int]:
-        """Tenant id → the user chosen as its own reviewer, for the tenants given one."""
-        return {
-            tenant_id: self.cleaned_data[name]
-            for tenant_id, name in self.tenant_reviewer_fields
-            if self.cleaned_data.get(name) is not None
-        }
-
-    def tenant_reviewer_boundfields(self) -> list[forms.BoundField]:
-        return [self[name] for _, name in self.tenant_reviewer_fields]
-
-    def tenant_reviewers_touched(self) -> bool:
-        """Whether a tenant was given a reviewer (or refused one), so the section shows open."""
-        return any(f.value() or f.errors for f in self.tenant_reviewer_boundfields())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -80,6 +80,11 @@ def tenant_reviewers(*, plan: ReviewPlan) -> dict[str, Any]:
     }
 
 
+def tenant_reviewer_ids(*, plan: ReviewPlan) -> dict[str, int]:
+    """Each tenant's own reviewer as named on the plan (tenant id → user pk), for its form."""
+    return dict(plan.tenant_reviewers.values_list("tenant_id", "reviewer_id"))
+
+
 def reviewer_choices() -> list[tuple[str, str]]:
     """Dashboard users who may review access, as (pk, "username (Role)") for a per-tenant pick."""
     roles = [

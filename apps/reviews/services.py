@@ -79,10 +79,7 @@ def plan_create(
 ) -> ReviewCampaign:
     """Save the plan and open its first campaign now; owners only."""
     require(actor, Capability.CREATE_REVIEWS)
-    if not plan.reviewer_roles:
-        message = "Choose who reviews the items without a reviewer of their own."
-        raise ServiceError(message, field_errors={"reviewer_roles": [message]})
-    reviewers = _tenant_reviewers(plan.tenant_reviewers)
+    reviewers = _checked_reviewers(plan.reviewer_roles, plan.tenant_reviewers)
     now = timezone.now()
     with transaction.atomic():
         saved = ReviewPlan.objects.create(
@@ -101,10 +98,7 @@ def plan_create(
             created_by_username=actor.get_username(),
             created_at=now,
         )
-        TenantReviewer.objects.bulk_create(
-            TenantReviewer(plan=saved, tenant_id=tenant_id, reviewer=reviewer)
-            for tenant_id, reviewer in reviewers.items()
-        )
+        _name_tenant_reviewers(saved, reviewers)
         campaign = _create(saved, period_start(saved.recurrence, timezone.localdate(now)), now)
         audit_record(
             actor=actor,
@@ -131,8 +125,12 @@ def plan_create(
     return campaign
 
 
-def _tenant_reviewers(chosen: Mapping[str, int]) -> dict[str, Any]:
-    """The users named as tenants' own reviewers; refuses anyone who may not review access."""
+def _checked_reviewers(roles: Sequence[str], chosen: Mapping[str, int]) -> dict[str, Any]:
+    """The users named as tenants' own reviewers, by tenant id; refuses a plan without reviewer
+    roles (they review the rest) and anyone named who may not review access."""
+    if not roles:
+        message = "Choose who reviews the items without a reviewer of their own."
+        raise ServiceError(message, field_errors={"reviewer_roles": [message]})
     if not chosen:
         return {}
     users = get_user_model().objects.filter(is_active=True).in_bulk(set(chosen.values()))
@@ -145,6 +143,75 @@ def _tenant_reviewers(chosen: Mapping[str, int]) -> dict[str, Any]:
         message = "Only owners and auditors of the dashboard can review a tenant's access."
         raise ServiceError(message, field_errors={"tenant_reviewers": [message]})
     return {tenant_id: users[pk] for tenant_id, pk in chosen.items()}
+
+
+def _name_tenant_reviewers(plan: ReviewPlan, reviewers: Mapping[str, Any]) -> None:
+    plan.tenant_reviewers.all().delete()
+    TenantReviewer.objects.bulk_create(
+        TenantReviewer(plan=plan, tenant_id=tenant_id, reviewer=reviewer)
+        for tenant_id, reviewer in reviewers.items()
+    )
+
+
+def plan_reviewers_change(
+    *,
+    actor: Any,
+    campaign: ReviewCampaign,
+    reviewer_roles: Sequence[str],
+    tenant_reviewers: Mapping[str, int],
+    request: HttpRequest | None = None,
+) -> int:
+    """Name the plan's reviewers anew, for the campaigns it opens from now on and for its open
+    ones, whose items not applied yet move to the new reviewers; owners only. Returns how many
+    items moved."""
+    require(actor, Capability.CREATE_REVIEWS)
+    reviewers = _checked_reviewers(reviewer_roles, tenant_reviewers)
+    plan = campaign.plan
+    with transaction.atomic():
+        ReviewPlan.objects.filter(pk=plan.pk).update(reviewer_roles=list(reviewer_roles))
+        plan.reviewer_roles = list(reviewer_roles)
+        _name_tenant_reviewers(plan, reviewers)
+        moved = _reassign(plan, reviewers)
+        audit_record(
+            actor=actor,
+            auth_tenant=plan.auth_tenant,
+            action=AuditAction.REVIEW_REVIEWERS,
+            target_type="review",
+            target_id=str(campaign.pk),
+            target_label=str(campaign),
+            parameters={
+                "review_campaign": str(campaign),
+                "reviewers": plan.reviewer_roles,
+                "tenant_reviewers": {t: u.get_username() for t, u in reviewers.items()},
+                "items_moved": moved,
+            },
+            request=request,
+        )
+    return moved
+
+
+def _reassign(plan: ReviewPlan, reviewers: Mapping[str, Any]) -> int:
+    """Give the open campaigns' undecided or changeable tenant items their tenant's reviewer
+    (none: the reviewer roles); how many changed hands. One UPDATE per reviewer."""
+    items = ReviewItem.objects.filter(
+        campaign__plan=plan,
+        campaign__closed_at__isnull=True,
+        kind=ItemKind.TENANT,
+        decision__in=selectors.OPEN_DECISIONS,
+        apply_state="",
+    )
+    by_reviewer: dict[Any, list[str]] = {}
+    for tenant_id, reviewer in reviewers.items():
+        by_reviewer.setdefault(reviewer, []).append(tenant_id)
+    moved = 0
+    for reviewer, tenant_ids in by_reviewer.items():
+        moved += (
+            items.filter(tenant_id__in=tenant_ids)
+            .exclude(reviewer=reviewer)
+            .update(reviewer=reviewer, reviewer_username=reviewer.get_username())
+        )
+    unassigned = items.exclude(tenant_id__in=list(reviewers)).filter(reviewer__isnull=False)
+    return moved + unassigned.update(reviewer=None, reviewer_username="")
 
 
 def _open(plan: ReviewPlan, start: date, now: datetime) -> ReviewCampaign | None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:campaign_pk>/close/", views.review_close, name="close"),
     path("<int:campaign_pk>/apply/", views.review_apply, name="apply"),
     path("<int:campaign_pk>/stop/", views.review_stop, name="stop"),
+    path("<int:campaign_pk>/reviewers/", views.review_reviewers, name="reviewers"),
     path("<int:campaign_pk>/report/", views.review_report, name="report"),
     path("<int:campaign_pk>/report/export/", views.review_report_export, name="report-export"),
 ]

@@ -33,7 +33,7 @@ from apps.core.htmx import HtmxRequest
 from apps.members import selectors as members
 from apps.reviews import applying, selectors, services
 from apps.reviews.exports import COLUMNS
-from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm
+from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm, ReviewersForm
 from apps.reviews.models import Decision, ReviewCampaign, ReviewItem
 
 QUEUE_PAGE_SIZE = 50
@@ -115,6 +115,44 @@ def review_create(request: HtmxRequest) -> HttpResponse:
         if done is not None:
             return done
     return render(request, "reviews/review_create.html", {"auth_tenant": auth_tenant, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def review_reviewers(request: HtmxRequest, campaign_pk: int) -> HttpResponse:
+    require(request.user, Capability.CREATE_REVIEWS)
+    campaign = _campaign(request, campaign_pk)
+    plan = campaign.plan
+    form = ReviewersForm(
+        request.POST or None,
+        initial={"reviewer_roles": plan.reviewer_roles},
+        tenants=members.tenant_choices(auth_tenant=plan.auth_tenant),
+        reviewers=selectors.reviewer_choices(),
+        assigned=selectors.tenant_reviewer_ids(plan=plan),
+    )
+    report_url = reverse("reviews:report", args=[campaign_pk])
+    if request.method == "POST" and form.is_valid():
+
+        def change() -> str:
+            moved = services.plan_reviewers_change(
+                actor=request.user,
+                campaign=campaign,
+                reviewer_roles=form.cleaned_data["reviewer_roles"],
+                tenant_reviewers=form.tenant_reviewers(),
+                request=request,
+            )
+            moved_text = f"; {moved} item{'s' if moved != 1 else ''} changed hands" if moved else ""
+            messages.success(request, f"Reviewers of “{plan}” saved{moved_text}.")
+            return report_url
+
+        done = formtokens.submit_once(request, form, pending_url=report_url, act=change)
+        if done is not None:
+            return done
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "open_campaigns": plan.campaigns.filter(closed_at__isnull=True).count(),
+    }
+    return render(request, "reviews/review_reviewers.html", context)
 
 
 def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm) -> HttpResponse:
@@ -277,6 +315,8 @@ def review_report(request: HtmxRequest, campaign_pk: int) -> HttpResponse:
         "by_reviewer": selectors.progress_by_reviewer(campaign=campaign),
         "own_reviewers": selectors.reviewer_progress(campaign=campaign),
         "can_apply": can(request.user, Capability.APPLY_REVIEWS),
+        "can_change_reviewers": can(request.user, Capability.CREATE_REVIEWS)
+        and (campaign.is_open or campaign.plan.repeats),
         "to_apply": selectors.to_apply(campaign=campaign).count(),
         "export_formats": ExportFormat.choices,
     }

@@ -2,7 +2,7 @@
 tenants, an auditor keeps most items and removes one with a justification, the owner applies it
 and the report shows the result (review-create, review-queue, review-report); and a review whose
 first tenant has its own reviewer, with team roles, one reduced (review-create-own-reviewers,
-review-queue-own-reviewer, review-queue-team-roles)."""
+review-queue-own-reviewer, review-queue-team-roles, review-reviewers)."""
 
 from __future__ import annotations
 
@@ -139,3 +139,15 @@ def test_a_tenant_with_its_own_reviewer_and_a_team_role_reduced(
     row = page.get_by_role("row").filter(has_text="Only reads the quarterly reports now")
     expect(row.get_by_text("Done")).to_be_visible()
     assert SandboxMember.objects.get(member_id=mover.member_id).role == TeamRole.REPORT_VIEWER
+
+    # The first tenant goes back to the owners: its items leave the auditor's queue.
+    page.get_by_role("link", name="Change reviewers").click()
+    own = page.locator(".tenant-reviewers").get_by_label(first.tenant_name, exact=True)
+    reviewer_ids = set(campaign.items.exclude(reviewer=None).values_list("reviewer_id", flat=True))
+    assert len(reviewer_ids) == 1
+    expect(own).to_have_value(str(reviewer_ids.pop()))
+    at_both_widths(page, "review-reviewers")
+    own.select_option(label="The reviewers above")
+    page.get_by_role("button", name="Save the reviewers").click()
+    expect(page.get_by_text(f"{theirs} items changed hands")).to_be_visible()
+    assert not campaign.items.filter(reviewer__isnull=False).exists()

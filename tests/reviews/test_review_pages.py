@@ -381,3 +381,33 @@ def test_an_owner_stops_a_recurring_review_from_its_report(
     assert "Stop repeating</button>" not in page
     assert f"(stopped by {owner.username} on " in page
     assert "(stopped)" in owner_client.get("/reviews/").content.decode()
+
+
+def test_an_owner_changes_a_reviews_reviewers_from_its_report(
+    owner: User, owner_client: Client, auditor: User, auditor_client: Client, directory: Directory
+) -> None:
+    campaign = open_review(owner, directory.auth_tenant)
+    report = f"/reviews/{campaign.pk}/report/"
+    url = f"/reviews/{campaign.pk}/reviewers/"
+    assert "Change reviewers" in owner_client.get(report).content.decode()
+    assert "Change reviewers" not in auditor_client.get(report).content.decode()
+    page = owner_client.get(url).content.decode()
+    assert "the 1 open one: its items not applied yet go to the new reviewers" in page
+    field = _reviewer_field(page, "acme-dev")
+
+    response = owner_client.post(
+        url,
+        {
+            "reviewer_roles": ["owner"],
+            field: str(auditor.pk),
+            "form_token": form_token(owner_client, url),
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == report
+    assert "saved; 2 items changed hands." in response.content.decode()
+    again = owner_client.get(url).content.decode()
+    assert re.search(rf'<option value="{auditor.pk}" selected>', again)
+    refused = owner_client.post(url, {"form_token": form_token(owner_client, url)})
+    assert "Choose who reviews the items without their own reviewer." in refused.content.decode()

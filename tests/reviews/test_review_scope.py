@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 
 from apps.accounts.services import user_ensure
+from apps.audit.models import AuditAction, AuditEntry
 from apps.core.capabilities import Role
 from apps.core.errors import ServiceError
 from apps.reviews import selectors, services, tasks
@@ -205,3 +206,59 @@ def test_a_tenants_items_return_to_the_reviewer_roles_when_its_reviewer_may_no_l
     assert _decide(auditor, [dev], "keep").decided == 1
     dev.refresh_from_db()
     assert (dev.decision, dev.decided_by) == (Decision.KEEP, auditor)
+
+
+def test_changing_reviewers_moves_the_open_campaigns_items_not_yet_applied(
+    owner: User, auditor: User, directory: Directory
+) -> None:
+    d = directory
+    second = _second_auditor()
+    campaign = dev_reviewed_by(owner, d, second, reviewer_roles=["auditor"])
+    prod = item(campaign, "ada@acme.test", "acme-prod")
+    kept = item(campaign, "ada@acme.test", "acme-dev")
+    _decide(second, [kept], "keep")
+    applied = item(campaign, "bob@acme.test", "acme-dev")
+    ReviewItem.objects.filter(pk=applied.pk).update(decision="remove", apply_state="done")
+
+    # acme-prod goes to the second auditor; acme-dev back to the reviewer roles (now owners).
+    moved = services.plan_reviewers_change(
+        actor=owner,
+        campaign=campaign,
+        reviewer_roles=["owner"],
+        tenant_reviewers={d.prod.tenant_id: second.pk},
+    )
+
+    assert moved == 2  # prod's item, and dev's kept one (changeable until applied)
+    rows = {i.pk: (i.reviewer_id, i.reviewer_username, i.decision) for i in campaign.items.all()}
+    assert rows[prod.pk] == (second.pk, "second-auditor", "undecided")
+    assert rows[kept.pk] == (None, "", "keep")  # the decision stays; who may change it moved
+    assert rows[applied.pk] == (second.pk, "second-auditor", "remove")  # applied: left as it was
+    campaign.plan.refresh_from_db()
+    assert campaign.plan.reviewer_roles == ["owner"]
+    assert selectors.tenant_reviewer_ids(plan=campaign.plan) == {d.prod.tenant_id: second.pk}
+    with pytest.raises(PermissionDenied):
+        _decide(auditor, [prod], "keep")  # auditors no longer review this plan
+    entry = AuditEntry.objects.get(action=AuditAction.REVIEW_REVIEWERS)
+    assert entry.parameters["tenant_reviewers"] == {d.prod.tenant_id: "second-auditor"}
+    assert entry.parameters["items_moved"] == 2
+
+
+def test_only_owners_change_reviewers_and_never_to_helpdesk(
+    owner: User, auditor: User, helpdesk: User, directory: Directory
+) -> None:
+    d = directory
+    campaign = open_review(owner, d.auth_tenant)
+    with pytest.raises(PermissionDenied):
+        services.plan_reviewers_change(
+            actor=auditor, campaign=campaign, reviewer_roles=["auditor"], tenant_reviewers={}
+        )
+    with pytest.raises(ServiceError, match="Only owners and auditors"):
+        services.plan_reviewers_change(
+            actor=owner,
+            campaign=campaign,
+            reviewer_roles=["owner"],
+            tenant_reviewers={d.prod.tenant_id: helpdesk.pk},
+        )
+    campaign.plan.refresh_from_db()
+    assert campaign.plan.reviewer_roles == ["owner", "auditor"]
+    assert not AuditEntry.objects.filter(action=AuditAction.REVIEW_REVIEWERS).exists()
