@@ -240,6 +240,7 @@ class Reviews:
 
 
 def reviews_of(user: Any, campaign: ReviewCampaign) -> Reviews:
+    """Which of the campaign's items the user reviews (see Reviews)."""
     if not can(user, Capability.REVIEW_ACCESS):
         return Reviews(None, by_role=False)
     role = role_of(user)
