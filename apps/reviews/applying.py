@@ -24,7 +24,6 @@ from django.utils import timezone
 from apps.access import services as access
 from apps.access.results import AccessResult
 from apps.audit.models import AuditAction, AuditOutcome
-from apps.audit.services import audit_record
 from apps.core.capabilities import Capability, can, require
 from apps.core.errors import ServiceError
 from apps.directory import selectors as directory
@@ -184,14 +183,11 @@ def _finish(
         if not selectors.to_apply(campaign=campaign).exists():
             campaign.applied_at = timezone.now()
         campaign.save(update_fields=["applied_by", "applied_at"])
-        audit_record(
+        services.audit_review(
             actor=actor,
-            auth_tenant=campaign.plan.auth_tenant,
+            campaign=campaign,
             action=AuditAction.REVIEW_APPLY,
-            target_type="review",
-            target_id=str(campaign.pk),
-            target_label=str(campaign),
-            parameters={"review_campaign": str(campaign), "done": result.done},
+            parameters={"done": result.done},
             outcome=_outcome(result),
             message=result.summary if result.failed else "",
             request=request,

@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.audit.models import AuditAction
+from apps.audit.models import AuditAction, AuditEntry
 from apps.audit.services import audit_record
 from apps.core.capabilities import Capability, can, require
 from apps.core.errors import ServiceError
@@ -50,6 +50,30 @@ logger = logging.getLogger(__name__)
 CLOSED_ON_ITS_OWN = "The access ended on its own after the snapshot."
 ALREADY_CLOSED = "This review is already closed."
 NEEDS_JUSTIFICATION = "Say in a few words why the access should be removed or reduced."
+
+
+def audit_review(
+    *,
+    actor: Any,
+    campaign: ReviewCampaign,
+    action: AuditAction,
+    parameters: Mapping[str, Any],
+    request: HttpRequest | None = None,
+    **outcome: Any,
+) -> AuditEntry:
+    """A dashboard action about the campaign, its parameters naming it (`outcome`: the outcome
+    and message of a partial or failed one)."""
+    return audit_record(
+        actor=actor,
+        auth_tenant=campaign.plan.auth_tenant,
+        action=action,
+        target_type="review",
+        target_id=str(campaign.pk),
+        target_label=str(campaign),
+        parameters={"review_campaign": str(campaign), **parameters},
+        request=request,
+        **outcome,
+    )
 
 
 @dataclass(frozen=True)
@@ -100,13 +124,10 @@ def plan_create(
         )
         _name_tenant_reviewers(saved, reviewers)
         campaign = _create(saved, period_start(saved.recurrence, timezone.localdate(now)), now)
-        audit_record(
+        audit_review(
             actor=actor,
-            auth_tenant=auth_tenant,
+            campaign=campaign,
             action=AuditAction.REVIEW_CREATE,
-            target_type="review",
-            target_id=str(campaign.pk),
-            target_label=str(campaign),
             parameters={
                 "scope": saved.get_scope_kind_display(),
                 "environment_tag": saved.environment_tag,
@@ -172,15 +193,11 @@ def plan_reviewers_change(
         plan.reviewer_roles = list(reviewer_roles)
         _name_tenant_reviewers(plan, reviewers)
         moved = _reassign(plan, reviewers)
-        audit_record(
+        audit_review(
             actor=actor,
-            auth_tenant=plan.auth_tenant,
+            campaign=campaign,
             action=AuditAction.REVIEW_REVIEWERS,
-            target_type="review",
-            target_id=str(campaign.pk),
-            target_label=str(campaign),
             parameters={
-                "review_campaign": str(campaign),
                 "reviewers": plan.reviewer_roles,
                 "tenant_reviewers": {t: u.get_username() for t, u in reviewers.items()},
                 "items_moved": moved,
@@ -329,15 +346,11 @@ def plan_stop(
         now = timezone.now()
         if not stopped.update(stopped_at=now, stopped_by_username=actor.get_username()):
             raise ServiceError(f"“{plan}” does not repeat (any more); nothing to stop.")
-        audit_record(
+        audit_review(
             actor=actor,
-            auth_tenant=plan.auth_tenant,
+            campaign=campaign,
             action=AuditAction.REVIEW_STOP,
-            target_type="review",
-            target_id=str(campaign.pk),
-            target_label=str(campaign),
             parameters={
-                "review_campaign": str(campaign),
                 "recurrence": plan.get_recurrence_display(),
             },
             request=request,
@@ -395,15 +408,11 @@ def items_decide(
                 result.refused.append(refusal)
             else:
                 result.decided += 1
-        audit_record(
+        audit_review(
             actor=actor,
-            auth_tenant=campaign.plan.auth_tenant,
+            campaign=campaign,
             action=AuditAction.REVIEW_DECIDE,
-            target_type="review",
-            target_id=str(campaign.pk),
-            target_label=str(campaign),
             parameters={
-                "review_campaign": str(campaign),
                 "decision": Decision(decision).label,
                 "roles": list(roles),
                 "team_role": team_role,
@@ -570,14 +579,11 @@ def campaign_close(
         defaulted = campaign.items.filter(decision=Decision.UNDECIDED).update(
             decision=decision, justification=reason, decided_at=now
         )
-        closing = audit_record(
+        closing = audit_review(
             actor=actor,
-            auth_tenant=campaign.plan.auth_tenant,
+            campaign=campaign,
             action=AuditAction.REVIEW_CLOSE,
-            target_type="review",
-            target_id=str(campaign.pk),
-            target_label=str(campaign),
-            parameters={"review_campaign": str(campaign), "not_reviewed": defaulted},
+            parameters={"not_reviewed": defaulted},
             request=request,
         )
         campaign.closed_at = now
