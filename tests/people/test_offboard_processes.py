@@ -36,6 +36,7 @@ def test_workers_killed_mid_job_never_repeat_a_step(procs: SandboxProcesses) -> 
     # during or after its API calls.
     job = str(procs.command("prepare", "--url", procs.url, "--latency-ms", "500")["job"])
     rng = random.Random(7)  # noqa: S311 - reproducible kill points
+    kills = 0
     for _ in range(4):
         # The killed worker's lease runs out first, so the next one can take its step over
         # (else, with every step still held, it would find nothing to claim).
@@ -44,12 +45,15 @@ def test_workers_killed_mid_job_never_repeat_a_step(procs: SandboxProcesses) -> 
         assert worker.stdout is not None
         ready, _, _ = select.select([worker.stdout], [], [], 60)
         line = worker.stdout.readline() if ready else b""
+        if line.startswith(b"{"):  # its status: nothing was left to claim, the job is done
+            worker.wait()
+            break
         assert line.startswith(b"claimed"), line
         time.sleep(rng.uniform(0, 1.6))
         worker.send_signal(signal.SIGKILL)
         worker.wait()
-    interrupted = procs.command("status", "--job", job)
-    assert any(state != "done" for _team, _kind, state, _n in interrupted["steps"]), interrupted
+        kills += 1
+    assert kills >= 2, kills  # the job takes longer than a worker lives: two died mid-job
     time.sleep(LEASE_SECONDS)  # the last killed worker's lease runs out
     final = procs.command("run", "--job", job, timeout=300)
     assert [state for _team, _kind, state, _n in final["steps"]] == ["done"] * 3, final
