@@ -7,14 +7,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 
-from apps.core.capabilities import Role, remember_role, role_precedence
+from apps.accounts.roles import ROLE_GROUP, role_group
+from apps.core.capabilities import remember_role
 
-_ROLE_GROUP = "teamsadmin_role_group"
 # A pk no user has, compiled into the statement and swapped for the real one at each load.
 _PK_SENTINEL = -1
 USERNAME_MAX = 150  # Django's longest username
@@ -57,19 +55,14 @@ class RoleBackend(ModelBackend):
         user = next(iter(user_model._default_manager.raw(sql, (*params[:-1], pk))), None)
         if user is None:
             return None
-        remember_role(user, vars(user).pop(_ROLE_GROUP))
+        remember_role(user, vars(user).pop(ROLE_GROUP))
         return user if self.user_can_authenticate(user) else None
 
     @classmethod
     def _statement(cls, user_model: Any) -> tuple[str, tuple[Any, ...]]:
         alias = user_model._default_manager.db
         if alias not in cls._statements:
-            role_group = (
-                Group.objects.filter(user=OuterRef("pk"), name__in=[role.value for role in Role])
-                .order_by(role_precedence())
-                .values("name")[:1]
-            )
-            users = user_model._default_manager.annotate(**{_ROLE_GROUP: Subquery(role_group)})
+            users = user_model._default_manager.annotate(**{ROLE_GROUP: role_group()})
             sql, params = users.filter(pk=_PK_SENTINEL).query.sql_with_params()
             # The pk is the statement's last parameter: WHERE comes after the select list.
             if not params or params[-1] != _PK_SENTINEL:

@@ -10,17 +10,10 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Q, QuerySet
 
+from apps.accounts.roles import with_roles
 from apps.activity.models import ActivityChainHead, ActivityEvent
 from apps.core import hashchain
-from apps.core.capabilities import (
-    ROLE_CAPABILITIES,
-    Capability,
-    Role,
-    can,
-    remember_role,
-    role_of,
-    strongest_role,
-)
+from apps.core.capabilities import Capability, Role, can, role_of
 from apps.directory.models import DirectoryAccess, DirectoryMember, DirectoryTenant
 from apps.reviews.models import (
     ApplyState,
@@ -72,12 +65,19 @@ def team_roles_in_scope(*, plan: ReviewPlan) -> QuerySet[DirectoryMember]:
     ).order_by("email", "member_id")
 
 
+def able_reviewers(*, user_ids: Iterable[int]) -> dict[int, Any]:
+    """The users among `user_ids` who may review access (active, their role allowing it), by
+    pk in username order, each with their role read along (one query)."""
+    model = get_user_model()
+    users = with_roles(model.objects.filter(pk__in=list(user_ids)).order_by(model.USERNAME_FIELD))
+    return {user.pk: user for user in users if can(user, Capability.REVIEW_ACCESS)}
+
+
 def tenant_reviewers(*, plan: ReviewPlan) -> dict[str, Any]:
     """Each tenant's own reviewer (a user who may still review access), by tenant id."""
-    rows = plan.tenant_reviewers.select_related("reviewer").filter(reviewer__is_active=True)
-    return {
-        row.tenant_id: row.reviewer for row in rows if can(row.reviewer, Capability.REVIEW_ACCESS)
-    }
+    named = tenant_reviewer_ids(plan=plan)
+    able = able_reviewers(user_ids=set(named.values()))
+    return {tenant_id: able[pk] for tenant_id, pk in named.items() if pk in able}
 
 
 def tenant_reviewer_ids(*, plan: ReviewPlan) -> dict[str, int]:
@@ -86,17 +86,10 @@ def tenant_reviewer_ids(*, plan: ReviewPlan) -> dict[str, int]:
 
 
 def reviewer_choices() -> list[tuple[str, str]]:
-    """Dashboard users who may review access, as (pk, "username (Role)") for a per-tenant pick."""
-    roles = [
-        role.value for role, caps in ROLE_CAPABILITIES.items() if Capability.REVIEW_ACCESS in caps
-    ]
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=roles)
-        .order_by("username")
-        .distinct()
-    )
-    return [(str(user.pk), user.get_username()) for user in users]
+    """Dashboard users who may review access, as (pk, username) for a per-tenant pick."""
+    users = get_user_model().objects.filter(is_active=True, groups__name__in=list(Role))
+    able = able_reviewers(user_ids=users.values_list("pk", flat=True))
+    return [(str(user.pk), user.get_username()) for user in able.values()]
 
 
 def access_since(*, plan: ReviewPlan) -> dict[tuple[str, str], datetime]:
@@ -243,23 +236,22 @@ def reviews_of(user: Any, campaign: ReviewCampaign) -> Reviews:
     """Which of the campaign's items the user reviews (see Reviews)."""
     if not can(user, Capability.REVIEW_ACCESS):
         return Reviews(None, by_role=False)
-    role = role_of(user)
-    if role is None or role.value not in campaign.plan.reviewer_roles:
+    if not _reviews_by_role(user, campaign):
         return Reviews(user.pk, by_role=False)
     return Reviews(user.pk, by_role=True, orphaned=_orphaned(campaign))
 
 
+def _reviews_by_role(user: Any, campaign: ReviewCampaign) -> bool:
+    """Whether the user's dashboard role is one of the plan's reviewer roles."""
+    role = role_of(user)
+    return role is not None and role.value in campaign.plan.reviewer_roles
+
+
 def _orphaned(campaign: ReviewCampaign) -> frozenset[int]:
     """The campaign's own reviewers who may no longer review access (two queries)."""
-    ids = campaign.items.filter(reviewer__isnull=False).order_by().values("reviewer_id")
-    orphaned = set()
-    for user in get_user_model().objects.filter(pk__in=ids).prefetch_related("groups"):
-        names = {group.name for group in user.groups.all()}
-        role = strongest_role(r for r in Role if r.value in names)
-        remember_role(user, role.value if role else None)
-        if not can(user, Capability.REVIEW_ACCESS):
-            orphaned.add(user.pk)
-    return frozenset(orphaned)
+    reviewers = campaign.items.exclude(reviewer=None).order_by()
+    named = set(reviewers.values_list("reviewer_id", flat=True).distinct())
+    return frozenset(named - able_reviewers(user_ids=named).keys())
 
 
 def queue(
@@ -326,8 +318,7 @@ def reminders(*, user: Any) -> list[Reminder]:
     found = []
     for campaign in campaigns:
         count = campaign.own
-        role = role_of(user)
-        if role is not None and role.value in campaign.plan.reviewer_roles:
+        if _reviews_by_role(user, campaign):
             count += campaign.unassigned
             if campaign.assigned > campaign.own:  # some may belong to reviewers who left
                 count += (

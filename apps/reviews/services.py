@@ -14,7 +14,6 @@ from smtplib import SMTPException
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -24,7 +23,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditAction, AuditEntry
 from apps.audit.services import audit_record
-from apps.core.capabilities import Capability, can, require
+from apps.core.capabilities import Capability, require
 from apps.core.errors import ServiceError
 from apps.reviews import selectors
 from apps.reviews.models import (
@@ -154,13 +153,8 @@ def _checked_reviewers(roles: Sequence[str], chosen: Mapping[str, int]) -> dict[
         raise ServiceError(message, field_errors={"reviewer_roles": [message]})
     if not chosen:
         return {}
-    users = get_user_model().objects.filter(is_active=True).in_bulk(set(chosen.values()))
-    refused = [
-        tenant_id
-        for tenant_id, pk in chosen.items()
-        if pk not in users or not can(users[pk], Capability.REVIEW_ACCESS)
-    ]
-    if refused:
+    users = selectors.able_reviewers(user_ids=set(chosen.values()))
+    if any(pk not in users for pk in chosen.values()):
         message = "Only owners and auditors of the dashboard can review a tenant's access."
         raise ServiceError(message, field_errors={"tenant_reviewers": [message]})
     return {tenant_id: users[pk] for tenant_id, pk in chosen.items()}
@@ -432,9 +426,10 @@ def _decidable(actor: Any, campaign: ReviewCampaign) -> tuple[Sequence[str], Q]:
     if not campaign.is_open:
         require(actor, Capability.APPLY_REVIEWS)
         return (Decision.FLAGGED,), Q()
-    if not selectors.is_reviewer(actor, campaign):
+    reviews = selectors.reviews_of(actor, campaign)
+    if not selectors.is_reviewer(actor, campaign, reviews):
         raise PermissionDenied("You are not one of this review's reviewers.")
-    return selectors.OPEN_DECISIONS, selectors.reviews_of(actor, campaign).items()
+    return selectors.OPEN_DECISIONS, reviews.items()
 
 
 def _check_decision(

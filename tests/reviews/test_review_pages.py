@@ -285,11 +285,14 @@ def test_an_owner_gives_a_tenant_its_own_reviewer_and_adds_team_roles(
 
 
 def test_a_helpdesk_user_is_not_offered_as_a_tenants_reviewer(
-    owner_client: Client, helpdesk: User, directory: Directory
+    owner_client: Client, helpdesk: User, auditor: User, directory: Directory
 ) -> None:
+    # Also in the auditors' group, the helpdesk role counts (the most powerful), as at sign-in.
+    helpdesk.groups.add(*auditor.groups.all())
     page = owner_client.get(CREATE).content.decode()
     field = _reviewer_field(page, "acme-prod")
     assert f'<option value="{helpdesk.pk}">' not in page
+    assert f'<option value="{auditor.pk}">' in page
 
     response = owner_client.post(
         CREATE,
