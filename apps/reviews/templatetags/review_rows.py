@@ -16,7 +16,7 @@ from django.utils import dateformat, formats, timezone
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 
-from apps.core.rowhtml import format_row
+from apps.core.rowhtml import day, format_row
 from apps.reviews.models import ApplyState, Decision, ReviewItem
 from apps.teamsapi.contract import role_label
 
@@ -38,11 +38,6 @@ _NO_ACTIVITY = SafeString(_MUTED.format("No activity seen"))
 _NOT_DECIDED = SafeString(_MUTED.format("Not decided"))
 _EMPTY = SafeString("")
 _WARN = frozenset({Decision.REMOVE, Decision.FLAGGED})
-
-
-def _day(value: datetime | None) -> str:
-    """What `|date:"DATE_FORMAT"` shows (ISO) in the display time zone; "" for none."""
-    return timezone.localtime(value).date().isoformat() if value else ""
 
 
 def _moment(value: datetime | None) -> str:
@@ -81,7 +76,7 @@ def _tenant(item: ReviewItem) -> SafeString:
 
 
 def _since(item: ReviewItem) -> SafeString:
-    text = _day(item.since) or "—"
+    text = day(item.since) or "—"
     if item.is_team_role:
         return format_row('{}<br><span class="muted">in the team</span>', text)
     return format_row("{}", text)
@@ -108,7 +103,7 @@ def _cells(item: ReviewItem) -> SafeString:
         tenant=_tenant(item),
         roles=_labels(item.roles) if item.roles else _NONE,
         since=_since(item),
-        active=_day(item.last_active) or _NO_ACTIVITY,
+        active=day(item.last_active) or _NO_ACTIVITY,
         decision=_decision(item),
     )
 

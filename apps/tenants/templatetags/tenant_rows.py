@@ -11,11 +11,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from apps.core.links import RowLink
-from apps.core.rowhtml import format_row
+from apps.core.rowhtml import day, format_row
 
 register = template.Library()
 
@@ -31,7 +30,6 @@ def _tag(tag: str) -> SafeString:
 
 
 def _row(tenant: Mapping[str, Any], link: RowLink) -> tuple[Any, ...]:
-    created = tenant["created_at"]
     return (
         link.url(tenant["tenant_id"]),
         tenant["tenant_name"],
@@ -40,8 +38,7 @@ def _row(tenant: Mapping[str, Any], link: RowLink) -> tuple[Any, ...]:
         _tag(tenant["environment_tag"]),
         tenant["locality"],
         tenant["member_count"],
-        # What `|day` shows: the ISO date in the display time zone.
-        timezone.localtime(created).date().isoformat() if created else "",
+        day(tenant["created_at"]),
     )
 
 
