@@ -267,6 +267,18 @@ def queue(
     return items
 
 
+def choosable(items: Iterable[ReviewItem], reviews: Reviews, *, settling: bool) -> set[int]:
+    """The items the user may tick, as items_decide takes them: flagged ones for an owner
+    settling a closed review, else the open ones not applied yet that they review."""
+    if settling:
+        return {item.pk for item in items if item.decision == Decision.FLAGGED}
+    return {
+        item.pk
+        for item in items
+        if item.decision in OPEN_DECISIONS and not item.apply_state and reviews.covers(item)
+    }
+
+
 def is_reviewer(user: Any, campaign: ReviewCampaign, reviews: Reviews | None = None) -> bool:
     """Whether the user may decide any of the campaign's items (`reviews`: theirs, if known)."""
     reviews = reviews or reviews_of(user, campaign)

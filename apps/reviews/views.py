@@ -6,7 +6,7 @@ again and say in words why something did not happen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
@@ -34,7 +34,7 @@ from apps.members import selectors as members
 from apps.reviews import applying, selectors, services
 from apps.reviews.exports import COLUMNS
 from apps.reviews.forms import DecideForm, QueueForm, ReviewCreateForm, ReviewersForm
-from apps.reviews.models import Decision, ReviewCampaign, ReviewItem
+from apps.reviews.models import ReviewCampaign
 
 QUEUE_PAGE_SIZE = 50
 
@@ -172,7 +172,7 @@ def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm
         "queue_form": queue_form,
         "group": group,
         "page_obj": page,
-        "choosable": _choosable(page, reviews, settling=settling),
+        "choosable": selectors.choosable(page, reviews, settling=settling),
         "progress": selectors.progress(campaign=campaign),
         "by_reviewer": selectors.progress_by_reviewer(campaign=campaign),
         "own_reviewers": own_reviewers,
@@ -187,20 +187,6 @@ def _queue_page(request: HtmxRequest, campaign: ReviewCampaign, form: DecideForm
         "can_apply": can(request.user, Capability.APPLY_REVIEWS),
     }
     return render(request, "reviews/review_queue.html", context)
-
-
-def _choosable(
-    page: Iterable[ReviewItem], reviews: selectors.Reviews, *, settling: bool
-) -> set[int]:
-    """The items on the page the user may tick: flagged ones for an owner settling a closed
-    review, else the open ones they review."""
-    if settling:
-        return {item.pk for item in page if item.decision == Decision.FLAGGED}
-    return {
-        item.pk
-        for item in page
-        if item.decision != Decision.CLOSED and not item.apply_state and reviews.covers(item)
-    }
 
 
 @require_GET
