@@ -123,6 +123,11 @@ class ReviewCreateForm(ReviewersForm):
             self.add_error("environment_tag", "Choose the environment tag to review.")
         if kind == ScopeKind.CHOSEN and not data.get("tenants"):
             self.add_error("tenants", "Choose at least one tenant.")
+        # The tag select always sends a value; only the scope that reads it keeps it.
+        if kind != ScopeKind.ENVIRONMENT:
+            data["environment_tag"] = ""
+        if kind != ScopeKind.CHOSEN:
+            data["tenants"] = []
         return data
 
 

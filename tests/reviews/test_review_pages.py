@@ -414,3 +414,26 @@ def test_an_owner_changes_a_reviews_reviewers_from_its_report(
     assert re.search(rf'<option value="{auditor.pk}" selected>', again)
     refused = owner_client.post(url, {"form_token": form_token(owner_client, url)})
     assert "Choose who reviews the items without their own reviewer." in refused.content.decode()
+
+
+def test_a_review_of_all_tenants_keeps_no_tag_or_tenants_left_in_the_form(
+    owner_client: Client, directory: Directory
+) -> None:
+    owner_client.post(
+        CREATE,
+        {
+            "name": "Everything",
+            "scope_kind": "all",
+            "environment_tag": "production",  # the select always sends its first option
+            "tenants": [directory.prod.tenant_id],
+            "reviewer_roles": ["owner"],
+            "due_days": "14",
+            "recurrence": "none",
+            "due_default": "keep",
+            "form_token": form_token(owner_client, CREATE),
+        },
+    )
+
+    plan = ReviewCampaign.objects.get().plan
+    assert (plan.environment_tag, plan.tenant_ids) == ("", [])
+    assert "All tenants ·" in owner_client.get("/reviews/").content.decode()
